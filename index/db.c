@@ -1,0 +1,622 @@
+/* db.c — the archive's SQLite catalogue: schema, migrations, documents,
+ * pages, stage events and the full-text index. */
+#include "index/db.h"
+
+#include <string.h>
+
+#include "index/ids.h"
+#include "index/schema.h"
+#include "index/tokenizer.h"
+
+#define G_LOG_DOMAIN "kho-index"
+
+G_DEFINE_QUARK (kho-db-error-quark, kho_db_error)
+
+struct KhoDb {
+  sqlite3 *handle;
+  char *path;
+};
+
+/* Migrations: entry i takes the schema from version i to i + 1.  Never edit
+ * a shipped entry; append a new one and raise KHO_DB_SCHEMA_VERSION. */
+static const char *const migrations[KHO_DB_SCHEMA_VERSION] = {
+  kho_schema_v1,
+};
+
+static gboolean
+sql_error (KhoDb *db, GError **error, const char *what)
+{
+  g_set_error (error, KHO_DB_ERROR, KHO_DB_ERROR_SQL, "database %s: %s: %s",
+               db->path, what, sqlite3_errmsg (db->handle));
+  return FALSE;
+}
+
+static gboolean
+exec (KhoDb *db, const char *sql, GError **error)
+{
+  char *message = NULL;
+
+  if (sqlite3_exec (db->handle, sql, NULL, NULL, &message) != SQLITE_OK)
+    {
+      g_set_error (error, KHO_DB_ERROR, KHO_DB_ERROR_SQL, "database %s: %s",
+                   db->path, message ? message : sqlite3_errmsg (db->handle));
+      sqlite3_free (message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static sqlite3_stmt *
+prepare (KhoDb *db, const char *sql, GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v2 (db->handle, sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      sql_error (db, error, "prepare");
+      return NULL;
+    }
+  return stmt;
+}
+
+/* Steps @stmt expecting SQLITE_DONE, then finalizes it. */
+static gboolean
+step_done (KhoDb *db, sqlite3_stmt *stmt, GError **error)
+{
+  int rc = sqlite3_step (stmt);
+  gboolean ok = rc == SQLITE_DONE || rc == SQLITE_ROW;
+
+  if (!ok)
+    sql_error (db, error, "write");
+  sqlite3_finalize (stmt);
+  return ok;
+}
+
+static void
+bind_text (sqlite3_stmt *stmt, int index, const char *text)
+{
+  if (text)
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+static char *
+column_text (sqlite3_stmt *stmt, int index)
+{
+  const unsigned char *text = sqlite3_column_text (stmt, index);
+  return text ? g_strdup ((const char *) text) : NULL;
+}
+
+char *
+kho_db_now (void)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  return g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+static int
+user_version (KhoDb *db)
+{
+  sqlite3_stmt *stmt = NULL;
+  int version = -1;
+
+  if (sqlite3_prepare_v2 (db->handle, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  return version;
+}
+
+static gboolean
+migrate (KhoDb *db, GError **error)
+{
+  int version = user_version (db);
+
+  if (version < 0)
+    return sql_error (db, error, "read schema version");
+  if (version > KHO_DB_SCHEMA_VERSION)
+    {
+      g_set_error (error, KHO_DB_ERROR, KHO_DB_ERROR_VERSION,
+                   "database %s has schema version %d; this kho knows up to %d: upgrade kho",
+                   db->path, version, KHO_DB_SCHEMA_VERSION);
+      return FALSE;
+    }
+  while (version < KHO_DB_SCHEMA_VERSION)
+    {
+      g_autofree char *set_version = g_strdup_printf ("PRAGMA user_version = %d", version + 1);
+
+      if (!kho_db_begin (db, error))
+        return FALSE;
+      if (!exec (db, migrations[version], error) || !exec (db, set_version, error))
+        {
+          kho_db_rollback (db);
+          return FALSE;
+        }
+      if (!kho_db_commit (db, error))
+        return FALSE;
+      g_debug ("database %s: schema migrated to version %d", db->path, version + 1);
+      version++;
+    }
+  return TRUE;
+}
+
+KhoDb *
+kho_db_open (const char *path, GError **error)
+{
+  KhoDb *db = g_new0 (KhoDb, 1);
+  int rc;
+
+  db->path = g_strdup (path);
+  rc = sqlite3_open_v2 (path, &db->handle,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                        NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, KHO_DB_ERROR, KHO_DB_ERROR_SQL, "database %s: cannot open: %s",
+                   path, db->handle ? sqlite3_errmsg (db->handle) : sqlite3_errstr (rc));
+      goto fail;
+    }
+  sqlite3_extended_result_codes (db->handle, 1);
+  /* Another process (a worker, kho serve) may hold the write lock briefly. */
+  sqlite3_busy_timeout (db->handle, 30000);
+  if (kho_tokenizer_register (db->handle) != SQLITE_OK)
+    {
+      sql_error (db, error, "register tokenizer");
+      goto fail;
+    }
+  if (!exec (db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+                 "PRAGMA foreign_keys = ON;", error))
+    goto fail;
+  if (!migrate (db, error))
+    goto fail;
+  return db;
+
+fail:
+  kho_db_close (db);
+  return NULL;
+}
+
+void
+kho_db_close (KhoDb *db)
+{
+  if (db == NULL)
+    return;
+  sqlite3_close_v2 (db->handle);
+  g_free (db->path);
+  g_free (db);
+}
+
+sqlite3 *
+kho_db_handle (KhoDb *db)
+{
+  return db->handle;
+}
+
+int
+kho_db_schema_version (KhoDb *db)
+{
+  return user_version (db);
+}
+
+gboolean
+kho_db_begin (KhoDb *db, GError **error)
+{
+  return exec (db, "BEGIN IMMEDIATE", error);
+}
+
+gboolean
+kho_db_commit (KhoDb *db, GError **error)
+{
+  return exec (db, "COMMIT", error);
+}
+
+void
+kho_db_rollback (KhoDb *db)
+{
+  if (!sqlite3_get_autocommit (db->handle))
+    sqlite3_exec (db->handle, "ROLLBACK", NULL, NULL, NULL);
+}
+
+#define DOCUMENT_COLUMNS \
+  "id, archive_id, sha256, size, format, file_name, title, language, page_count, " \
+  "pdf_sha256, pdf_size, issued, status, stage, error, created"
+
+static KhoDocument *
+document_from_row (sqlite3_stmt *stmt)
+{
+  KhoDocument *doc = g_new0 (KhoDocument, 1);
+
+  doc->id = sqlite3_column_int64 (stmt, 0);
+  doc->archive_id = column_text (stmt, 1);
+  doc->sha256 = column_text (stmt, 2);
+  doc->size = sqlite3_column_int64 (stmt, 3);
+  doc->format = column_text (stmt, 4);
+  doc->file_name = column_text (stmt, 5);
+  doc->title = column_text (stmt, 6);
+  doc->language = column_text (stmt, 7);
+  doc->page_count = sqlite3_column_int (stmt, 8);
+  doc->pdf_sha256 = column_text (stmt, 9);
+  doc->pdf_size = sqlite3_column_int64 (stmt, 10);
+  doc->issued = column_text (stmt, 11);
+  doc->status = column_text (stmt, 12);
+  doc->stage = column_text (stmt, 13);
+  doc->error = column_text (stmt, 14);
+  doc->created = column_text (stmt, 15);
+  return doc;
+}
+
+/* Runs a one-parameter document query; NULL without error when no row. */
+static KhoDocument *
+query_document (KhoDb *db, const char *sql, const char *text_key, gint64 int_key,
+                GError **error)
+{
+  sqlite3_stmt *stmt = prepare (db, sql, error);
+  KhoDocument *doc = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  if (text_key)
+    bind_text (stmt, 1, text_key);
+  else
+    sqlite3_bind_int64 (stmt, 1, int_key);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    doc = document_from_row (stmt);
+  else if (rc != SQLITE_DONE)
+    sql_error (db, error, "read document");
+  sqlite3_finalize (stmt);
+  return doc;
+}
+
+KhoDocument *
+kho_db_get_document (KhoDb *db, gint64 id, GError **error)
+{
+  GError *local = NULL;
+  KhoDocument *doc = query_document (db, "SELECT " DOCUMENT_COLUMNS " FROM documents WHERE id = ?",
+                                     NULL, id, &local);
+
+  if (doc == NULL && local == NULL)
+    g_set_error (&local, KHO_DB_ERROR, KHO_DB_ERROR_NOT_FOUND, "no document %" G_GINT64_FORMAT, id);
+  if (local)
+    g_propagate_error (error, local);
+  return doc;
+}
+
+KhoDocument *
+kho_db_find_sha256 (KhoDb *db, const char *sha256, GError **error)
+{
+  return query_document (db, "SELECT " DOCUMENT_COLUMNS " FROM documents WHERE sha256 = ?",
+                         sha256, 0, error);
+}
+
+gint64
+kho_db_resolve (KhoDb *db, const char *reference, GError **error)
+{
+  g_autofree char *normalized = NULL;
+  KhoIdKind kind = kho_id_parse (reference, &normalized);
+  sqlite3_stmt *stmt = NULL;
+  gint64 id = -1;
+  int rc, matches = 0;
+
+  if (kind == KHO_ID_INVALID)
+    {
+      g_set_error (error, KHO_DB_ERROR, KHO_DB_ERROR_INVALID_ID,
+                   "“%s” is not an archive ID (like KHO-2026-000001) nor a SHA-256 "
+                   "(at least %d hex digits)", reference, KHO_ID_MIN_PREFIX);
+      return -1;
+    }
+  if (kind == KHO_ID_ARCHIVE)
+    stmt = prepare (db, "SELECT id FROM documents WHERE archive_id = ?", error);
+  else
+    /* A range scan on the unique index: sha256 >= prefix AND < prefix + 'g'. */
+    stmt = prepare (db, "SELECT id FROM documents WHERE sha256 >= ?1 AND sha256 < ?1 || 'g' LIMIT 2",
+                    error);
+  if (stmt == NULL)
+    return -1;
+  bind_text (stmt, 1, normalized);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      id = sqlite3_column_int64 (stmt, 0);
+      matches++;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      sql_error (db, error, "resolve");
+      id = -1;
+    }
+  else if (matches == 0)
+    g_set_error (error, KHO_DB_ERROR, KHO_DB_ERROR_NOT_FOUND, "no document %s", reference);
+  else if (matches > 1)
+    g_set_error (error, KHO_DB_ERROR, KHO_DB_ERROR_AMBIGUOUS,
+                 "%s matches several documents; give more hex digits", reference);
+  if (matches != 1)
+    id = -1;
+  sqlite3_finalize (stmt);
+  return id;
+}
+
+gint64
+kho_db_insert_document (KhoDb *db, const char *prefix, int year, KhoDocument *doc,
+                        GError **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 serial = 1;
+
+  stmt = prepare (db, "INSERT INTO serials (prefix, year, last) VALUES (?1, ?2, 1) "
+                      "ON CONFLICT (prefix, year) DO UPDATE SET last = last + 1 "
+                      "RETURNING last", error);
+  if (stmt == NULL)
+    return -1;
+  bind_text (stmt, 1, prefix);
+  sqlite3_bind_int (stmt, 2, year);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      sql_error (db, error, "allocate serial");
+      sqlite3_finalize (stmt);
+      return -1;
+    }
+  serial = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  g_free (doc->archive_id);
+  doc->archive_id = kho_id_format (prefix, year, serial);
+  stmt = prepare (db, "INSERT INTO documents (archive_id, sha256, size, format, file_name, "
+                      "language, created, status, stage) VALUES (?, ?, ?, ?, ?, ?, ?, "
+                      "'processing', 'intake')", error);
+  if (stmt == NULL)
+    return -1;
+  bind_text (stmt, 1, doc->archive_id);
+  bind_text (stmt, 2, doc->sha256);
+  sqlite3_bind_int64 (stmt, 3, doc->size);
+  bind_text (stmt, 4, doc->format);
+  bind_text (stmt, 5, doc->file_name);
+  bind_text (stmt, 6, doc->language ? doc->language : "vi");
+  bind_text (stmt, 7, doc->created);
+  if (!step_done (db, stmt, error))
+    return -1;
+  doc->id = sqlite3_last_insert_rowid (db->handle);
+  return doc->id;
+}
+
+static gboolean
+exec_with_id (KhoDb *db, const char *sql, gint64 id, GError **error)
+{
+  sqlite3_stmt *stmt = prepare (db, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  return step_done (db, stmt, error);
+}
+
+gboolean
+kho_db_delete_document (KhoDb *db, gint64 id, GError **error)
+{
+  return exec_with_id (db, "DELETE FROM doc_fts WHERE rowid = ?", id, error) &&
+         exec_with_id (db, "DELETE FROM documents WHERE id = ?", id, error);
+}
+
+gboolean
+kho_db_set_stage (KhoDb *db, gint64 id, const char *stage, GError **error)
+{
+  sqlite3_stmt *stmt = prepare (db, "UPDATE documents SET stage = ?2 WHERE id = ?1", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  bind_text (stmt, 2, stage);
+  return step_done (db, stmt, error);
+}
+
+gboolean
+kho_db_set_failed (KhoDb *db, gint64 id, const char *message, GError **error)
+{
+  sqlite3_stmt *stmt = prepare (db, "UPDATE documents SET status = 'failed', error = ?2 "
+                                    "WHERE id = ?1", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  bind_text (stmt, 2, message);
+  return step_done (db, stmt, error);
+}
+
+gboolean
+kho_db_set_assembled (KhoDb *db, gint64 id, const char *title, int page_count,
+                      const char *pdf_sha256, gint64 pdf_size, GError **error)
+{
+  sqlite3_stmt *stmt = prepare (db, "UPDATE documents SET title = ?2, page_count = ?3, "
+                                    "pdf_sha256 = ?4, pdf_size = ?5, stage = 'assemble' "
+                                    "WHERE id = ?1", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  bind_text (stmt, 2, title);
+  sqlite3_bind_int (stmt, 3, page_count);
+  bind_text (stmt, 4, pdf_sha256);
+  sqlite3_bind_int64 (stmt, 5, pdf_size);
+  return step_done (db, stmt, error);
+}
+
+gboolean
+kho_db_index_document (KhoDb *db, gint64 id, GError **error)
+{
+  /* The body is the pages' text in order; group_concat's order follows the
+   * primary key scan of the WITHOUT ROWID pages table. */
+  return exec_with_id (db, "DELETE FROM doc_fts WHERE rowid = ?", id, error) &&
+         exec_with_id (db, "INSERT INTO doc_fts (rowid, title, body) "
+                           "SELECT d.id, coalesce(d.title, ''), "
+                           "  coalesce((SELECT group_concat(text, char(10, 12, 10)) FROM "
+                           "    (SELECT text FROM pages WHERE document_id = d.id ORDER BY number)), '') "
+                           "FROM documents d WHERE d.id = ?", id, error) &&
+         exec_with_id (db, "UPDATE documents SET status = 'archived', stage = 'index', "
+                           "error = NULL WHERE id = ?", id, error);
+}
+
+gboolean
+kho_db_insert_page (KhoDb *db, gint64 document_id, const KhoPageRow *page, GError **error)
+{
+  sqlite3_stmt *stmt = prepare (db, "INSERT OR REPLACE INTO pages (document_id, number, width, "
+                                    "height, dpi, rotation, skew, text_source, confidence, blank, "
+                                    "text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, document_id);
+  sqlite3_bind_int (stmt, 2, page->number);
+  sqlite3_bind_int (stmt, 3, page->width);
+  sqlite3_bind_int (stmt, 4, page->height);
+  sqlite3_bind_int (stmt, 5, page->dpi);
+  sqlite3_bind_int (stmt, 6, page->rotation);
+  sqlite3_bind_double (stmt, 7, page->skew);
+  bind_text (stmt, 8, page->text_source);
+  sqlite3_bind_double (stmt, 9, page->confidence);
+  sqlite3_bind_int (stmt, 10, page->blank ? 1 : 0);
+  bind_text (stmt, 11, page->text ? page->text : "");
+  return step_done (db, stmt, error);
+}
+
+GPtrArray *
+kho_db_get_pages (KhoDb *db, gint64 document_id, GError **error)
+{
+  sqlite3_stmt *stmt = prepare (db, "SELECT number, width, height, dpi, rotation, skew, "
+                                    "text_source, confidence, blank, text FROM pages "
+                                    "WHERE document_id = ? ORDER BY number", error);
+  GPtrArray *pages;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  pages = g_ptr_array_new_with_free_func ((GDestroyNotify) kho_page_row_free);
+  sqlite3_bind_int64 (stmt, 1, document_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      KhoPageRow *page = g_new0 (KhoPageRow, 1);
+
+      page->number = sqlite3_column_int (stmt, 0);
+      page->width = sqlite3_column_int (stmt, 1);
+      page->height = sqlite3_column_int (stmt, 2);
+      page->dpi = sqlite3_column_int (stmt, 3);
+      page->rotation = sqlite3_column_int (stmt, 4);
+      page->skew = sqlite3_column_double (stmt, 5);
+      page->text_source = column_text (stmt, 6);
+      page->confidence = sqlite3_column_double (stmt, 7);
+      page->blank = sqlite3_column_int (stmt, 8) != 0;
+      page->text = column_text (stmt, 9);
+      g_ptr_array_add (pages, page);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      sql_error (db, error, "read pages");
+      g_clear_pointer (&pages, g_ptr_array_unref);
+    }
+  sqlite3_finalize (stmt);
+  return pages;
+}
+
+gboolean
+kho_db_add_event (KhoDb *db, gint64 document_id, const char *stage, const char *status,
+                  gint64 duration_ms, const char *actor, const char *detail, GError **error)
+{
+  g_autofree char *now = kho_db_now ();
+  sqlite3_stmt *stmt = prepare (db, "INSERT INTO events (document_id, time, stage, status, "
+                                    "duration_ms, actor, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                error);
+
+  if (stmt == NULL)
+    return FALSE;
+  if (document_id > 0)
+    sqlite3_bind_int64 (stmt, 1, document_id);
+  else
+    sqlite3_bind_null (stmt, 1);
+  bind_text (stmt, 2, now);
+  bind_text (stmt, 3, stage);
+  bind_text (stmt, 4, status);
+  if (duration_ms >= 0)
+    sqlite3_bind_int64 (stmt, 5, duration_ms);
+  else
+    sqlite3_bind_null (stmt, 5);
+  bind_text (stmt, 6, actor ? actor : g_get_user_name ());
+  bind_text (stmt, 7, detail);
+  return step_done (db, stmt, error);
+}
+
+GPtrArray *
+kho_db_get_events (KhoDb *db, gint64 document_id, GError **error)
+{
+  sqlite3_stmt *stmt = prepare (db, "SELECT time, stage, status, duration_ms, actor, detail "
+                                    "FROM events WHERE document_id = ? ORDER BY id", error);
+  GPtrArray *events;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  events = g_ptr_array_new_with_free_func ((GDestroyNotify) kho_event_row_free);
+  sqlite3_bind_int64 (stmt, 1, document_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      KhoEventRow *event = g_new0 (KhoEventRow, 1);
+
+      event->time = column_text (stmt, 0);
+      event->stage = column_text (stmt, 1);
+      event->status = column_text (stmt, 2);
+      event->duration_ms = sqlite3_column_type (stmt, 3) == SQLITE_NULL
+                               ? -1 : sqlite3_column_int64 (stmt, 3);
+      event->actor = column_text (stmt, 4);
+      event->detail = column_text (stmt, 5);
+      g_ptr_array_add (events, event);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      sql_error (db, error, "read events");
+      g_clear_pointer (&events, g_ptr_array_unref);
+    }
+  sqlite3_finalize (stmt);
+  return events;
+}
+
+void
+kho_document_free (KhoDocument *doc)
+{
+  if (doc == NULL)
+    return;
+  g_free (doc->archive_id);
+  g_free (doc->sha256);
+  g_free (doc->format);
+  g_free (doc->file_name);
+  g_free (doc->title);
+  g_free (doc->language);
+  g_free (doc->pdf_sha256);
+  g_free (doc->issued);
+  g_free (doc->status);
+  g_free (doc->stage);
+  g_free (doc->error);
+  g_free (doc->created);
+  g_free (doc);
+}
+
+void
+kho_page_row_free (KhoPageRow *page)
+{
+  if (page == NULL)
+    return;
+  g_free (page->text_source);
+  g_free (page->text);
+  g_free (page);
+}
+
+void
+kho_event_row_free (KhoEventRow *event)
+{
+  if (event == NULL)
+    return;
+  g_free (event->time);
+  g_free (event->stage);
+  g_free (event->status);
+  g_free (event->actor);
+  g_free (event->detail);
+  g_free (event);
+}

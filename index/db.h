@@ -1,0 +1,130 @@
+/* db.h — the archive's SQLite catalogue: schema, migrations, documents,
+ * pages, stage events and the full-text index.
+ *
+ * One KhoDb per process (or per thread that owns it).  WAL journal, foreign
+ * keys on, the "kho_vi" tokenizer registered on open.  Writes that belong
+ * together go between kho_db_begin() and kho_db_commit(); a stage's result
+ * is committed before the next stage starts.
+ */
+#pragma once
+
+#include <glib.h>
+#include <sqlite3.h>
+
+G_BEGIN_DECLS
+
+#define KHO_DB_ERROR (kho_db_error_quark ())
+GQuark kho_db_error_quark (void);
+
+typedef enum {
+  KHO_DB_ERROR_SQL,        /* SQLite reported an error */
+  KHO_DB_ERROR_VERSION,    /* schema newer than this kho */
+  KHO_DB_ERROR_NOT_FOUND,  /* no document for the reference */
+  KHO_DB_ERROR_AMBIGUOUS,  /* a hash prefix matching several documents */
+  KHO_DB_ERROR_INVALID_ID, /* neither an archive ID nor hex */
+} KhoDbError;
+
+/* The newest schema version this build knows. */
+#define KHO_DB_SCHEMA_VERSION 1
+
+typedef struct KhoDb KhoDb;
+
+typedef struct {
+  gint64 id;
+  char *archive_id;
+  char *sha256;
+  gint64 size;
+  char *format;
+  char *file_name;
+  char *title;
+  char *language;
+  int page_count;
+  char *pdf_sha256;
+  gint64 pdf_size;
+  char *issued;
+  char *status;     /* processing, archived, failed */
+  char *stage;      /* last stage finished */
+  char *error;
+  char *created;
+} KhoDocument;
+
+typedef struct {
+  int number;       /* from 1 */
+  int width, height, dpi;
+  int rotation;
+  double skew;
+  char *text_source;/* ocr, pdf, none */
+  double confidence;
+  gboolean blank;
+  char *text;
+} KhoPageRow;
+
+typedef struct {
+  char *time;
+  char *stage;
+  char *status;
+  gint64 duration_ms;
+  char *actor;
+  char *detail;
+} KhoEventRow;
+
+/* Opens (creating if needed) the database at @path and brings its schema
+ * up to date.  Fails on a schema newer than KHO_DB_SCHEMA_VERSION. */
+KhoDb *kho_db_open (const char *path, GError **error);
+void kho_db_close (KhoDb *db);
+/* Borrowed handle, for modules that run their own statements (search). */
+sqlite3 *kho_db_handle (KhoDb *db);
+int kho_db_schema_version (KhoDb *db);
+
+gboolean kho_db_begin (KhoDb *db, GError **error);   /* BEGIN IMMEDIATE */
+gboolean kho_db_commit (KhoDb *db, GError **error);
+void kho_db_rollback (KhoDb *db);
+
+/* Documents.  Returned documents are owned by the caller. */
+KhoDocument *kho_db_get_document (KhoDb *db, gint64 id, GError **error);
+/* NULL without error when no document has this hash. */
+KhoDocument *kho_db_find_sha256 (KhoDb *db, const char *sha256, GError **error);
+/* Resolves an archive ID, SHA-256 or unique prefix (>= 8 hex) to a document
+ * id; -1 with @error (NOT_FOUND, AMBIGUOUS, INVALID_ID) otherwise. */
+gint64 kho_db_resolve (KhoDb *db, const char *reference, GError **error);
+
+/* Inserts a new document (status processing, stage intake) from @doc's
+ * sha256, size, format, file_name, language and created, allocating the
+ * next serial for @prefix and @year.  Call inside a transaction.  Returns
+ * the new row id and sets doc->id and doc->archive_id; -1 on error. */
+gint64 kho_db_insert_document (KhoDb *db, const char *prefix, int year,
+                               KhoDocument *doc, GError **error);
+gboolean kho_db_delete_document (KhoDb *db, gint64 id, GError **error);
+
+gboolean kho_db_set_stage (KhoDb *db, gint64 id, const char *stage, GError **error);
+gboolean kho_db_set_failed (KhoDb *db, gint64 id, const char *message, GError **error);
+gboolean kho_db_set_assembled (KhoDb *db, gint64 id, const char *title, int page_count,
+                               const char *pdf_sha256, gint64 pdf_size, GError **error);
+/* Writes the full-text row (title and the pages' text) and marks the
+ * document archived. */
+gboolean kho_db_index_document (KhoDb *db, gint64 id, GError **error);
+
+gboolean kho_db_insert_page (KhoDb *db, gint64 document_id, const KhoPageRow *page,
+                             GError **error);
+/* Pages in order, as KhoPageRow* (free with g_ptr_array_unref). */
+GPtrArray *kho_db_get_pages (KhoDb *db, gint64 document_id, GError **error);
+
+/* Appends a stage event; @document_id 0 records an event of no document
+ * (an input refused before intake).  @actor NULL: the OS user. */
+gboolean kho_db_add_event (KhoDb *db, gint64 document_id, const char *stage,
+                           const char *status, gint64 duration_ms,
+                           const char *actor, const char *detail, GError **error);
+/* Events of a document in order, as KhoEventRow*. */
+GPtrArray *kho_db_get_events (KhoDb *db, gint64 document_id, GError **error);
+
+void kho_document_free (KhoDocument *doc);
+void kho_page_row_free (KhoPageRow *page);
+void kho_event_row_free (KhoEventRow *event);
+
+/* Current UTC time as ISO 8601 with seconds, "2026-11-29T21:40:57Z". */
+char *kho_db_now (void);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KhoDb, kho_db_close)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KhoDocument, kho_document_free)
+
+G_END_DECLS

@@ -1,0 +1,57 @@
+/* search.h — ranked full-text search over the archive.
+ *
+ * Ranking is bm25 over doc_fts with the title weighted 5 and the body 1;
+ * a query with diacritics also rewards the exact accented words (see
+ * query.h).  Only documents with status 'archived' are returned.
+ */
+#pragma once
+
+#include <glib.h>
+#include <sqlite3.h>
+
+G_BEGIN_DECLS
+
+#define KHO_SEARCH_ERROR (kho_search_error_quark ())
+
+typedef enum {
+  KHO_SEARCH_ERROR_DATABASE,  /* SQLite failed; the message has sqlite3_errmsg */
+} KhoSearchError;
+
+GQuark kho_search_error_quark (void);
+
+typedef struct {
+  gint64 document_id;
+  char *archive_id;
+  char *title;
+  char *snippet;     /* text around the hits, hits wrapped in the marks */
+  char *created;     /* ISO 8601 time of ingest */
+  char *issued;      /* ISO 8601 date of issue, or NULL */
+  int page_count;
+  double score;      /* higher is better */
+} KhoSearchHit;
+
+typedef struct {
+  int limit;              /* default 20; <= 0 means the default */
+  int offset;             /* hits to skip; < 0 means 0 */
+  const char *mark_open;  /* default "[" */
+  const char *mark_close; /* default "]" */
+} KhoSearchOptions;
+
+/* Sets @options to the defaults above. */
+void kho_search_options_init (KhoSearchOptions *options);
+
+/* Runs @user_query against @db (borrowed; the kho schema, tokenizer
+ * registered).  @options may be NULL for the defaults; NULL marks mean the
+ * default marks.  Returns an array of KhoSearchHit* (free with
+ * g_ptr_array_unref), best first, empty when nothing matches or the query
+ * has no terms; NULL only on a database error, with @error set.
+ *
+ * The snippet comes from the body when the body has a hit, else from the
+ * title: about 16 tokens, hits wrapped in the marks, "…" where text was
+ * cut. */
+GPtrArray *kho_search_run (sqlite3 *db, const char *user_query,
+                           const KhoSearchOptions *options, GError **error);
+/* Frees @hit and its strings; NULL does nothing. */
+void kho_search_hit_free (KhoSearchHit *hit);
+
+G_END_DECLS

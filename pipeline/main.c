@@ -1,0 +1,825 @@
+/* main.c — the kho command line: init, ingest, search, show, get.
+ *
+ * The only file that prints to stdout.  Every command takes --archive DIR
+ * (or $KHO_ARCHIVE, default ./kho-archive); those that print results take
+ * --json.  Exit status: 0 success, 1 some input or lookup failed, 2 usage.
+ */
+#include <errno.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "config.h"
+#include "index/db.h"
+#include "index/search.h"
+#include "pipeline/archive.h"
+#include "pipeline/runner.h"
+#include "store/originals.h"
+
+#define EXIT_USAGE 2
+
+static char *opt_archive = NULL;
+static gboolean opt_json = FALSE;
+
+static const GOptionEntry common_entries[] = {
+  { "archive", 'a', 0, G_OPTION_ARG_FILENAME, &opt_archive,
+    "Archive folder (default: $KHO_ARCHIVE or ./kho-archive)", "DIR" },
+  { NULL }
+};
+
+static const GOptionEntry json_entries[] = {
+  { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, "Print results as JSON", NULL },
+  { NULL }
+};
+
+static const char *
+archive_path (void)
+{
+  const char *env = g_getenv ("KHO_ARCHIVE");
+
+  if (opt_archive)
+    return opt_archive;
+  return env && *env ? env : "kho-archive";
+}
+
+static void
+print_error (const char *message)
+{
+  fprintf (stderr, "kho: %s\n", message);
+}
+
+/* Parses the command's options; prints usage and returns FALSE on error. */
+static gboolean
+parse_options (const char *command, const char *parameters, const char *summary,
+               const GOptionEntry *entries, gboolean with_json, int *argc, char ***argv)
+{
+  g_autofree char *title = g_strdup_printf ("%s %s", command, parameters);
+  g_autoptr (GOptionContext) context = g_option_context_new (title);
+  g_autoptr (GError) error = NULL;
+
+  g_option_context_set_summary (context, summary);
+  if (entries)
+    g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, common_entries, NULL);
+  if (with_json)
+    g_option_context_add_main_entries (context, json_entries, NULL);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      fprintf (stderr, "kho %s: %s\nTry “kho %s --help”.\n", command, error->message, command);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static KhoArchive *
+open_archive (void)
+{
+  g_autoptr (GError) error = NULL;
+  KhoArchive *archive = kho_archive_open (archive_path (), &error);
+
+  if (archive == NULL)
+    print_error (error->message);
+  return archive;
+}
+
+static void
+print_json (JsonNode *node, gboolean pretty)
+{
+  g_autofree char *text = json_to_string (node, pretty);
+
+  printf ("%s\n", text);
+  fflush (stdout);
+}
+
+/* --- kho init --- */
+
+static int
+command_init (int argc, char **argv)
+{
+  static char *prefix = NULL;
+  static const GOptionEntry entries[] = {
+    { "prefix", 'p', 0, G_OPTION_ARG_STRING, &prefix,
+      "Archive ID prefix, e.g. BC for BC-2026-000123 (default KHO)", "PREFIX" },
+    { NULL }
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KhoArchive) archive = NULL;
+
+  if (!parse_options ("init", "", "Create an archive folder, or update its settings.",
+                      entries, FALSE, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc > 1)
+    {
+      print_error ("init takes no arguments; use --archive DIR");
+      return EXIT_USAGE;
+    }
+  archive = kho_archive_init (archive_path (), prefix, &error);
+  if (archive == NULL)
+    {
+      print_error (error->message);
+      return EXIT_FAILURE;
+    }
+  printf ("Archive %s ready (IDs %s-YYYY-NNNNNN, OCR languages %s).\n", archive->root,
+          archive->prefix, archive->languages);
+  return EXIT_SUCCESS;
+}
+
+/* --- kho ingest --- */
+
+typedef struct {
+  gboolean bar;        /* a progress bar on a terminal */
+  gboolean bar_drawn;
+} IngestOutput;
+
+static void
+clear_bar (IngestOutput *out)
+{
+  if (out->bar_drawn)
+    fputs ("\r\033[K", stdout);
+  out->bar_drawn = FALSE;
+}
+
+static void
+on_progress (int pages_done, int pages_total, int files_done, int files_total, gpointer data)
+{
+  IngestOutput *out = data;
+  const int width = 30;
+  int filled = pages_total > 0 ? width * pages_done / pages_total : 0;
+  char bar[64];
+
+  if (!out->bar)
+    return;
+  memset (bar, '#', (size_t) filled);
+  memset (bar + filled, '-', (size_t) (width - filled));
+  bar[width] = '\0';
+  printf ("\r\033[K[%s] %d/%d pages, %d/%d files", bar, pages_done, pages_total, files_done,
+          files_total);
+  fflush (stdout);
+  out->bar_drawn = TRUE;
+}
+
+static void
+on_result (const KhoIngestResult *result, gpointer data)
+{
+  IngestOutput *out = data;
+
+  if (opt_json)
+    {
+      g_autoptr (JsonBuilder) builder = json_builder_new ();
+      g_autoptr (JsonNode) node = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "file");
+      json_builder_add_string_value (builder, result->file);
+      json_builder_set_member_name (builder, "id");
+      if (result->archive_id)
+        json_builder_add_string_value (builder, result->archive_id);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "status");
+      json_builder_add_string_value (builder, kho_ingest_status_name (result->status));
+      json_builder_set_member_name (builder, "error");
+      if (result->error)
+        json_builder_add_string_value (builder, result->error);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "pages");
+      json_builder_add_int_value (builder, result->pages);
+      json_builder_set_member_name (builder, "sha256");
+      if (result->sha256)
+        json_builder_add_string_value (builder, result->sha256);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "elapsed_ms");
+      json_builder_add_int_value (builder, result->elapsed_ms);
+      json_builder_end_object (builder);
+      node = json_builder_get_root (builder);
+      print_json (node, FALSE);
+      return;
+    }
+  clear_bar (out);
+  switch (result->status)
+    {
+    case KHO_INGEST_ARCHIVED:
+      printf ("archived   %s  %d page%s  %s\n", result->archive_id, result->pages,
+              result->pages == 1 ? " " : "s", result->file);
+      break;
+    case KHO_INGEST_DUPLICATE:
+      printf ("duplicate  %s  %s (already archived)\n", result->archive_id, result->file);
+      break;
+    case KHO_INGEST_FAILED:
+      fflush (stdout);
+      print_error (result->error);
+      break;
+    }
+  fflush (stdout);
+}
+
+/* Adds @path to @files: a file as it is, a folder's files recursively in
+ * name order, skipping hidden entries. */
+static gboolean
+collect_inputs (const char *path, GPtrArray *files, GError **error)
+{
+  g_autoptr (GDir) dir = NULL;
+  g_autoptr (GPtrArray) names = NULL;
+  const char *name;
+
+  if (!g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_ptr_array_add (files, g_strdup (path));
+      return TRUE;
+    }
+  dir = g_dir_open (path, 0, error);
+  if (dir == NULL)
+    return FALSE;
+  names = g_ptr_array_new_with_free_func (g_free);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (name[0] != '.')
+      g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort_values (names, (GCompareFunc) g_strcmp0);
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *child = g_build_filename (path, g_ptr_array_index (names, i), NULL);
+
+      /* Ground truth and notes beside sample scans are not inputs. */
+      if (g_str_has_suffix (child, ".txt") || g_str_has_suffix (child, ".md") ||
+          g_str_has_suffix (child, ".json"))
+        continue;
+      if (!collect_inputs (child, files, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+command_ingest (int argc, char **argv)
+{
+  static int workers = 0;
+  static char *languages = NULL;
+  static int page_timeout = 0;
+  static gboolean no_rotate = FALSE, no_deskew = FALSE;
+  static const GOptionEntry entries[] = {
+    { "workers", 'j', 0, G_OPTION_ARG_INT, &workers, "OCR workers (default: one per core)", "N" },
+    { "languages", 'l', 0, G_OPTION_ARG_STRING, &languages,
+      "Tesseract languages (default: the archive's, vie)", "LANGS" },
+    { "page-timeout", 0, 0, G_OPTION_ARG_INT, &page_timeout,
+      "OCR time limit per page in seconds (default: the archive's, 300)", "SECONDS" },
+    { "no-rotate", 0, 0, G_OPTION_ARG_NONE, &no_rotate, "Do not detect page orientation", NULL },
+    { "no-deskew", 0, 0, G_OPTION_ARG_NONE, &no_deskew, "Do not deskew pages", NULL },
+    { NULL }
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KhoArchive) archive = NULL;
+  g_autoptr (GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+  KhoRunnerOptions options;
+  IngestOutput out = { 0 };
+  KhoRunnerCallbacks callbacks = { on_result, on_progress, &out };
+  int failed = 0;
+
+  if (!parse_options ("ingest", "PATH…",
+                      "Take scans (TIFF, PNG, JPEG, PDF; folders recursively) through every "
+                      "stage into the archive.",
+                      entries, TRUE, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc < 2)
+    {
+      print_error ("ingest: give at least one file or folder");
+      return EXIT_USAGE;
+    }
+  for (int i = 1; i < argc; i++)
+    if (!collect_inputs (argv[i], files, &error))
+      {
+        g_autofree char *message = g_strdup_printf ("%s: %s", argv[i], error->message);
+        print_error (message);
+        g_clear_error (&error);
+        failed++;
+      }
+  /* Like `git init`, ingest creates the archive on first use. */
+  archive = kho_archive_init (archive_path (), NULL, &error);
+  if (archive == NULL)
+    {
+      print_error (error->message);
+      return EXIT_FAILURE;
+    }
+  kho_runner_options_init (&options);
+  options.workers = workers;
+  options.languages = languages;
+  options.page_timeout_ms = page_timeout * 1000;
+  options.prepare.detect_orientation = !no_rotate;
+  options.prepare.deskew = !no_deskew;
+  out.bar = !opt_json && isatty (STDOUT_FILENO);
+
+  int run_failed = kho_runner_ingest (archive, &options, files, &callbacks, &error);
+  clear_bar (&out);
+  if (run_failed < 0)
+    {
+      print_error (error->message);
+      return EXIT_FAILURE;
+    }
+  failed += run_failed;
+  return failed > 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+/* --- kho search --- */
+
+static int
+command_search (int argc, char **argv)
+{
+  static int limit = 20;
+  static int offset = 0;
+  static const GOptionEntry entries[] = {
+    { "limit", 'n', 0, G_OPTION_ARG_INT, &limit, "Results to show (default 20)", "N" },
+    { "offset", 0, 0, G_OPTION_ARG_INT, &offset, "Results to skip", "N" },
+    { NULL }
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KhoArchive) archive = NULL;
+  g_autoptr (GPtrArray) hits = NULL;
+  g_autofree char *query = NULL;
+  KhoSearchOptions options;
+  gboolean tty = isatty (STDOUT_FILENO);
+
+  if (!parse_options ("search", "QUERY…",
+                      "Find documents; accents are optional (“ke hoach so hoa”).\n"
+                      "\"a phrase\", prefix*, -exclude are understood; anything else is text.",
+                      entries, TRUE, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc < 2)
+    {
+      print_error ("search: give a query");
+      return EXIT_USAGE;
+    }
+  if (limit <= 0 || limit > 1000 || offset < 0)
+    {
+      print_error ("search: --limit must be 1 to 1000 and --offset not negative");
+      return EXIT_USAGE;
+    }
+  query = g_strjoinv (" ", argv + 1);
+  archive = open_archive ();
+  if (archive == NULL)
+    return EXIT_FAILURE;
+  kho_search_options_init (&options);
+  options.limit = limit;
+  options.offset = offset;
+  if (tty && !opt_json)
+    {
+      options.mark_open = "\033[1m";
+      options.mark_close = "\033[0m";
+    }
+  hits = kho_search_run (kho_db_handle (archive->db), query, &options, &error);
+  if (hits == NULL)
+    {
+      print_error (error->message);
+      return EXIT_FAILURE;
+    }
+  if (opt_json)
+    {
+      g_autoptr (JsonBuilder) builder = json_builder_new ();
+      g_autoptr (JsonNode) node = NULL;
+
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < hits->len; i++)
+        {
+          KhoSearchHit *hit = g_ptr_array_index (hits, i);
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "rank");
+          json_builder_add_int_value (builder, offset + (int) i + 1);
+          json_builder_set_member_name (builder, "id");
+          json_builder_add_string_value (builder, hit->archive_id);
+          json_builder_set_member_name (builder, "title");
+          json_builder_add_string_value (builder, hit->title ? hit->title : "");
+          json_builder_set_member_name (builder, "snippet");
+          json_builder_add_string_value (builder, hit->snippet ? hit->snippet : "");
+          json_builder_set_member_name (builder, "score");
+          json_builder_add_double_value (builder, hit->score);
+          json_builder_set_member_name (builder, "pages");
+          json_builder_add_int_value (builder, hit->page_count);
+          json_builder_set_member_name (builder, "issued");
+          if (hit->issued)
+            json_builder_add_string_value (builder, hit->issued);
+          else
+            json_builder_add_null_value (builder);
+          json_builder_set_member_name (builder, "created");
+          json_builder_add_string_value (builder, hit->created ? hit->created : "");
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      node = json_builder_get_root (builder);
+      print_json (node, TRUE);
+      return EXIT_SUCCESS;
+    }
+  if (hits->len == 0)
+    {
+      printf ("No documents match “%s”.\n", query);
+      return EXIT_SUCCESS;
+    }
+  for (guint i = 0; i < hits->len; i++)
+    {
+      KhoSearchHit *hit = g_ptr_array_index (hits, i);
+      g_autofree char *snippet = g_strdelimit (g_strdup (hit->snippet ? hit->snippet : ""),
+                                               "\n\f\t", ' ');
+
+      printf ("%2d. %s  %s\n    %s  %d page%s  score %.2f\n    %s\n", offset + (int) i + 1,
+              hit->archive_id, hit->title ? hit->title : "(no title)",
+              hit->issued ? hit->issued : hit->created, hit->page_count,
+              hit->page_count == 1 ? "" : "s", hit->score, snippet);
+    }
+  return EXIT_SUCCESS;
+}
+
+/* --- kho show --- */
+
+static KhoDocument *
+lookup (KhoArchive *archive, const char *reference)
+{
+  g_autoptr (GError) error = NULL;
+  KhoDocument *doc;
+  gint64 id = kho_db_resolve (archive->db, reference, &error);
+
+  if (id < 0)
+    {
+      print_error (error->message);
+      return NULL;
+    }
+  doc = kho_db_get_document (archive->db, id, &error);
+  if (doc == NULL)
+    print_error (error->message);
+  return doc;
+}
+
+static void
+add_string (JsonBuilder *builder, const char *name, const char *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_int (JsonBuilder *builder, const char *name, gint64 value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_int_value (builder, value);
+}
+
+static JsonNode *
+document_json (KhoArchive *archive, KhoDocument *doc, GPtrArray *pages, GPtrArray *events)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autofree char *original = kho_store_original_path (archive->root, doc->sha256);
+  g_autofree char *pdf = kho_store_pdf_path (archive->root, doc->archive_id);
+
+  json_builder_begin_object (builder);
+  add_string (builder, "id", doc->archive_id);
+  add_string (builder, "title", doc->title);
+  add_string (builder, "status", doc->status);
+  add_string (builder, "stage", doc->stage);
+  add_string (builder, "file_name", doc->file_name);
+  add_string (builder, "format", doc->format);
+  add_string (builder, "language", doc->language);
+  add_int (builder, "page_count", doc->page_count);
+  add_string (builder, "issued", doc->issued);
+  add_string (builder, "created", doc->created);
+  add_string (builder, "sha256", doc->sha256);
+  json_builder_set_member_name (builder, "original");
+  json_builder_begin_object (builder);
+  add_string (builder, "sha256", doc->sha256);
+  add_int (builder, "size", doc->size);
+  add_string (builder, "path", original);
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "pdf");
+  json_builder_begin_object (builder);
+  add_string (builder, "sha256", doc->pdf_sha256);
+  add_int (builder, "size", doc->pdf_size);
+  add_string (builder, "path", pdf);
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "pages");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < pages->len; i++)
+    {
+      KhoPageRow *page = g_ptr_array_index (pages, i);
+
+      json_builder_begin_object (builder);
+      add_int (builder, "number", page->number);
+      add_int (builder, "width", page->width);
+      add_int (builder, "height", page->height);
+      add_int (builder, "dpi", page->dpi);
+      add_int (builder, "rotation", page->rotation);
+      json_builder_set_member_name (builder, "skew");
+      json_builder_add_double_value (builder, page->skew);
+      add_string (builder, "text_source", page->text_source);
+      json_builder_set_member_name (builder, "confidence");
+      json_builder_add_double_value (builder, page->confidence);
+      json_builder_set_member_name (builder, "blank");
+      json_builder_add_boolean_value (builder, page->blank);
+      add_int (builder, "characters", g_utf8_strlen (page->text, -1));
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "events");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < events->len; i++)
+    {
+      KhoEventRow *event = g_ptr_array_index (events, i);
+
+      json_builder_begin_object (builder);
+      add_string (builder, "time", event->time);
+      add_string (builder, "stage", event->stage);
+      add_string (builder, "status", event->status);
+      json_builder_set_member_name (builder, "duration_ms");
+      if (event->duration_ms >= 0)
+        json_builder_add_int_value (builder, event->duration_ms);
+      else
+        json_builder_add_null_value (builder);
+      add_string (builder, "actor", event->actor);
+      add_string (builder, "detail", event->detail);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+static int
+command_show (int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KhoArchive) archive = NULL;
+  g_autoptr (KhoDocument) doc = NULL;
+  g_autoptr (GPtrArray) pages = NULL;
+  g_autoptr (GPtrArray) events = NULL;
+
+  if (!parse_options ("show", "ID",
+                      "Show a document: metadata, pages, checksums, stage history.\n"
+                      "ID: archive ID, SHA-256 of the original, or 8+ hex digits of it.",
+                      NULL, TRUE, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 2)
+    {
+      print_error ("show: give one document ID");
+      return EXIT_USAGE;
+    }
+  archive = open_archive ();
+  if (archive == NULL || (doc = lookup (archive, argv[1])) == NULL)
+    return EXIT_FAILURE;
+  pages = kho_db_get_pages (archive->db, doc->id, &error);
+  if (pages)
+    events = kho_db_get_events (archive->db, doc->id, &error);
+  if (events == NULL)
+    {
+      print_error (error->message);
+      return EXIT_FAILURE;
+    }
+  if (opt_json)
+    {
+      g_autoptr (JsonNode) node = document_json (archive, doc, pages, events);
+      print_json (node, TRUE);
+      return EXIT_SUCCESS;
+    }
+  printf ("%s  %s\n", doc->archive_id, doc->title ? doc->title : "(no title)");
+  printf ("  status     %s (last stage: %s)\n", doc->status, doc->stage);
+  printf ("  original   %s, %s, %" G_GINT64_FORMAT " bytes\n", doc->file_name, doc->format,
+          doc->size);
+  printf ("  sha256     %s\n", doc->sha256);
+  printf ("  pdf/a      %s (%" G_GINT64_FORMAT " bytes)\n",
+          doc->pdf_sha256 ? doc->pdf_sha256 : "-", doc->pdf_size);
+  printf ("  ingested   %s\n", doc->created);
+  if (doc->issued)
+    printf ("  issued     %s\n", doc->issued);
+  printf ("  pages      %d\n", doc->page_count);
+  for (guint i = 0; i < pages->len; i++)
+    {
+      KhoPageRow *page = g_ptr_array_index (pages, i);
+
+      printf ("    %3d  %d×%d px at %d dpi, turned %d°, deskewed %.2f°, text by %s%s",
+              page->number, page->width, page->height, page->dpi, page->rotation, page->skew,
+              page->text_source, page->blank ? ", blank" : "");
+      if (g_strcmp0 (page->text_source, "ocr") == 0)
+        printf (", confidence %.0f", page->confidence);
+      printf ("\n");
+    }
+  printf ("  history\n");
+  for (guint i = 0; i < events->len; i++)
+    {
+      KhoEventRow *event = g_ptr_array_index (events, i);
+
+      printf ("    %s  %-9s %-6s", event->time, event->stage, event->status);
+      if (event->duration_ms >= 0)
+        printf (" %6" G_GINT64_FORMAT " ms", event->duration_ms);
+      printf ("  %s%s%s\n", event->actor ? event->actor : "", event->detail ? "  " : "",
+              event->detail ? event->detail : "");
+    }
+  return EXIT_SUCCESS;
+}
+
+/* --- kho get --- */
+
+static gboolean
+write_output (const char *output, GBytes *data, GError **error)
+{
+  gsize size;
+  const char *bytes = g_bytes_get_data (data, &size);
+
+  if (output && strcmp (output, "-") != 0)
+    return g_file_set_contents_full (output, bytes, (gssize) size,
+                                     G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
+  if (fwrite (bytes, 1, size, stdout) != size || fflush (stdout) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "cannot write: %s",
+                   g_strerror (errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Reads a stored file and checks it still has its recorded checksum. */
+static GBytes *
+read_verified (const char *path, const char *sha256, const char *what, GError **error)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr (GBytes) data = NULL;
+  g_autofree char *actual = NULL;
+  gsize length;
+
+  if (!g_file_get_contents (path, &contents, &length, error))
+    return NULL;
+  data = g_bytes_new_take (g_steal_pointer (&contents), length);
+  actual = kho_store_sha256_bytes (data);
+  if (g_strcmp0 (actual, sha256) != 0)
+    {
+      g_set_error (error, KHO_STORE_ERROR, KHO_STORE_ERROR_MISMATCH,
+                   "%s %s has changed: SHA-256 %s, recorded %s", what, path, actual, sha256);
+      return NULL;
+    }
+  return g_steal_pointer (&data);
+}
+
+static int
+command_get (int argc, char **argv)
+{
+  static gboolean want_original = FALSE, want_pdf = FALSE, want_text = FALSE;
+  static char *output = NULL;
+  static const GOptionEntry entries[] = {
+    { "original", 0, 0, G_OPTION_ARG_NONE, &want_original,
+      "The byte-exact original (checked against its SHA-256)", NULL },
+    { "pdf", 0, 0, G_OPTION_ARG_NONE, &want_pdf, "The archival PDF/A", NULL },
+    { "text", 0, 0, G_OPTION_ARG_NONE, &want_text,
+      "The text, pages separated by form feeds", NULL },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write to FILE (default: stdout)",
+      "FILE" },
+    { NULL }
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KhoArchive) archive = NULL;
+  g_autoptr (KhoDocument) doc = NULL;
+  g_autoptr (GBytes) data = NULL;
+
+  if (!parse_options ("get", "ID (--original | --pdf | --text)",
+                      "Retrieve a document's original, archival PDF/A or text.", entries, FALSE,
+                      &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 2 || want_original + want_pdf + want_text != 1)
+    {
+      print_error ("get: give one document ID and one of --original, --pdf, --text");
+      return EXIT_USAGE;
+    }
+  archive = open_archive ();
+  if (archive == NULL || (doc = lookup (archive, argv[1])) == NULL)
+    return EXIT_FAILURE;
+  if (!want_text && g_strcmp0 (doc->status, "archived") != 0)
+    {
+      g_autofree char *message = g_strdup_printf ("%s is not archived yet (stage %s)",
+                                                  doc->archive_id, doc->stage);
+      print_error (message);
+      return EXIT_FAILURE;
+    }
+  if (want_original)
+    {
+      g_autofree char *path = kho_store_original_path (archive->root, doc->sha256);
+      data = read_verified (path, doc->sha256, "original", &error);
+    }
+  else if (want_pdf)
+    {
+      g_autofree char *path = kho_store_pdf_path (archive->root, doc->archive_id);
+      data = read_verified (path, doc->pdf_sha256, "archival PDF", &error);
+    }
+  else
+    {
+      g_autoptr (GPtrArray) pages = kho_db_get_pages (archive->db, doc->id, &error);
+      g_autoptr (GString) text = g_string_new (NULL);
+
+      if (pages)
+        {
+          for (guint i = 0; i < pages->len; i++)
+            {
+              KhoPageRow *page = g_ptr_array_index (pages, i);
+
+              if (i > 0)
+                g_string_append_c (text, '\f');
+              g_string_append (text, page->text);
+            }
+          data = g_string_free_to_bytes (g_steal_pointer (&text));
+        }
+    }
+  if (data == NULL || !write_output (output, data, &error))
+    {
+      print_error (error->message);
+      return EXIT_FAILURE;
+    }
+  return EXIT_SUCCESS;
+}
+
+/* --- dispatch --- */
+
+typedef struct {
+  const char *name;
+  int (*run) (int argc, char **argv);
+  const char *summary;
+} Command;
+
+static const Command commands[] = {
+  { "init", command_init, "create an archive folder" },
+  { "ingest", command_ingest, "take scans into the archive" },
+  { "search", command_search, "find documents (accents optional)" },
+  { "show", command_show, "show a document's metadata, pages and history" },
+  { "get", command_get, "retrieve the original, the PDF/A or the text" },
+};
+
+static void
+usage (FILE *out)
+{
+  fprintf (out, "Usage: kho [--archive DIR] COMMAND [OPTIONS…]\n\n"
+                "kho keeps scanned records in a searchable archive.\n\nCommands:\n");
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+  fprintf (out, "\n“kho COMMAND --help” tells more.  The archive is --archive DIR, "
+                "$KHO_ARCHIVE or ./kho-archive.\n");
+}
+
+static void
+log_handler (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
+{
+  (void) data;
+  if (level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO))
+    {
+      const char *debug = g_getenv ("G_MESSAGES_DEBUG");
+      if (debug == NULL || (strcmp (debug, "all") != 0 && (!domain || !strstr (debug, domain))))
+        return;
+    }
+  fprintf (stderr, "kho: %s%s%s\n", domain ? domain : "", domain ? ": " : "", message);
+}
+
+int
+main (int argc, char **argv)
+{
+  int first = 1;
+
+  setlocale (LC_ALL, "");
+  /* Each OCR worker is one thread; Tesseract must not start its own. */
+  g_setenv ("OMP_THREAD_LIMIT", "1", FALSE);
+  g_log_set_default_handler (log_handler, NULL);
+
+  /* A global --archive before the command: kho --archive DIR COMMAND … */
+  while (first < argc && argv[first][0] == '-')
+    {
+      if ((strcmp (argv[first], "--archive") == 0 || strcmp (argv[first], "-a") == 0) &&
+          first + 1 < argc)
+        {
+          opt_archive = g_strdup (argv[first + 1]);
+          first += 2;
+        }
+      else if (g_str_has_prefix (argv[first], "--archive="))
+        opt_archive = g_strdup (argv[first++] + strlen ("--archive="));
+      else if (strcmp (argv[first], "--help") == 0 || strcmp (argv[first], "-h") == 0)
+        {
+          usage (stdout);
+          return EXIT_SUCCESS;
+        }
+      else if (strcmp (argv[first], "--version") == 0)
+        {
+          printf ("kho %s\n", KHO_VERSION);
+          return EXIT_SUCCESS;
+        }
+      else
+        break;
+    }
+  if (first >= argc)
+    {
+      usage (stderr);
+      return EXIT_USAGE;
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (strcmp (argv[first], commands[i].name) == 0)
+      return commands[i].run (argc - first, argv + first);
+  fprintf (stderr, "kho: “%s” is not a command.\n\n", argv[first]);
+  usage (stderr);
+  return EXIT_USAGE;
+}

@@ -1,0 +1,755 @@
+/* runner.c — the stage runner: intake, prepare, ocr, assemble, index. */
+#include "pipeline/runner.h"
+
+#include <string.h>
+
+#include "config.h"
+#include "index/db.h"
+#include "index/title.h"
+#include "ocr/decode.h"
+#include "ocr/tess.h"
+#include "store/originals.h"
+#include "store/pdfa.h"
+
+#define G_LOG_DOMAIN "kho-pipeline"
+
+typedef struct Runner Runner;
+
+typedef struct {
+  KhoPageImage *image;       /* decoded page */
+  KhoPreparedPage *prepared; /* NULL for a page that kept its PDF text layer */
+  KhoOcrPage *ocr;           /* NULL for a PDF text page or a blank page */
+} Page;
+
+typedef struct {
+  Runner *runner;
+  char *file;
+  char *sha256;
+  KhoDocument *doc;
+  int n_pages;
+  Page *pages;
+  gint pending;        /* atomic: pages not finished, plus one while submitting */
+  gint prepare_ms;     /* atomic sums over the pages */
+  gint ocr_ms;
+  GMutex lock;
+  char *error;         /* first failure, under lock */
+  gint64 started_us;
+} Job;
+
+typedef struct {
+  gboolean page_done;        /* a page finished; else a document result */
+  KhoIngestResult *result;
+} Message;
+
+struct Runner {
+  KhoArchive *archive;
+  KhoRunnerOptions options;
+  GThreadPool *pool;
+  GMutex db_lock;            /* one transaction at a time on the shared connection */
+  GAsyncQueue *messages;
+  gint in_flight;            /* atomic: pages decoded and not yet finished */
+  int max_in_flight;
+};
+
+typedef struct {
+  char *languages;
+  KhoOcrEngine *engine;
+} EngineSlot;
+
+static void
+engine_slot_free (gpointer data)
+{
+  EngineSlot *slot = data;
+
+  kho_ocr_engine_free (slot->engine);
+  g_free (slot->languages);
+  g_free (slot);
+}
+
+/* One Tesseract engine per worker thread, loaded once and kept. */
+static GPrivate engine_key = G_PRIVATE_INIT (engine_slot_free);
+
+static KhoOcrEngine *
+thread_engine (const char *languages, GError **error)
+{
+  EngineSlot *slot = g_private_get (&engine_key);
+
+  if (slot && g_strcmp0 (slot->languages, languages) == 0)
+    return slot->engine;
+  slot = g_new0 (EngineSlot, 1);
+  slot->languages = g_strdup (languages);
+  slot->engine = kho_ocr_engine_new (languages, KHO_TESSDATA[0] ? KHO_TESSDATA : NULL, error);
+  if (slot->engine == NULL)
+    {
+      engine_slot_free (slot);
+      return NULL;
+    }
+  g_private_replace (&engine_key, slot);
+  return slot->engine;
+}
+
+void
+kho_runner_options_init (KhoRunnerOptions *options)
+{
+  memset (options, 0, sizeof *options);
+  kho_prepare_options_init (&options->prepare);
+}
+
+const char *
+kho_ingest_status_name (KhoIngestStatus status)
+{
+  switch (status)
+    {
+    case KHO_INGEST_ARCHIVED: return "archived";
+    case KHO_INGEST_DUPLICATE: return "duplicate";
+    case KHO_INGEST_FAILED: return "failed";
+    }
+  return "failed";
+}
+
+static void
+result_free (KhoIngestResult *result)
+{
+  if (result == NULL)
+    return;
+  g_free (result->file);
+  g_free (result->archive_id);
+  g_free (result->sha256);
+  g_free (result->error);
+  g_free (result);
+}
+
+static void
+post (Runner *runner, gboolean page_done, KhoIngestResult *result)
+{
+  Message *message = g_new0 (Message, 1);
+
+  message->page_done = page_done;
+  message->result = result;
+  g_async_queue_push (runner->messages, message);
+}
+
+static void
+post_result (Runner *runner, const char *file, KhoIngestStatus status, const char *archive_id,
+             const char *sha256, int pages, const char *error, gint64 started_us)
+{
+  KhoIngestResult *result = g_new0 (KhoIngestResult, 1);
+
+  result->file = g_strdup (file);
+  result->status = status;
+  result->archive_id = g_strdup (archive_id);
+  result->sha256 = g_strdup (sha256);
+  result->pages = pages;
+  result->error = g_strdup (error);
+  result->elapsed_ms = (g_get_monotonic_time () - started_us) / 1000;
+  post (runner, FALSE, result);
+}
+
+static void
+job_fail (Job *job, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static void
+job_fail (Job *job, const char *format, ...)
+{
+  va_list args;
+
+  g_mutex_lock (&job->lock);
+  if (job->error == NULL)
+    {
+      va_start (args, format);
+      job->error = g_strdup_vprintf (format, args);
+      va_end (args);
+    }
+  g_mutex_unlock (&job->lock);
+}
+
+static gboolean
+job_failed (Job *job)
+{
+  gboolean failed;
+
+  g_mutex_lock (&job->lock);
+  failed = job->error != NULL;
+  g_mutex_unlock (&job->lock);
+  return failed;
+}
+
+static void
+job_free (Job *job)
+{
+  for (int i = 0; i < job->n_pages; i++)
+    {
+      kho_page_image_free (job->pages[i].image);
+      kho_prepared_page_free (job->pages[i].prepared);
+      kho_ocr_page_free (job->pages[i].ocr);
+    }
+  g_free (job->pages);
+  g_free (job->file);
+  g_free (job->sha256);
+  kho_document_free (job->doc);
+  g_mutex_clear (&job->lock);
+  g_free (job->error);
+  g_free (job);
+}
+
+/* --- Database steps, each one transaction under the runner's lock. --- */
+
+typedef gboolean (*TransactionBody) (Job *job, gpointer data, GError **error);
+
+static gboolean
+in_transaction (Runner *runner, Job *job, TransactionBody body, gpointer data, GError **error)
+{
+  KhoDb *db = runner->archive->db;
+  gboolean ok;
+
+  g_mutex_lock (&runner->db_lock);
+  ok = kho_db_begin (db, error) && body (job, data, error) && kho_db_commit (db, error);
+  if (!ok)
+    kho_db_rollback (db);
+  g_mutex_unlock (&runner->db_lock);
+  return ok;
+}
+
+static gboolean
+intake_body (Job *job, gpointer data, GError **error)
+{
+  KhoDb *db = job->runner->archive->db;
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *detail = g_strdup_printf ("%s (%s, %" G_GINT64_FORMAT " bytes)", job->file,
+                                             job->doc->format, job->doc->size);
+
+  (void) data;
+  return kho_db_insert_document (db, job->runner->archive->prefix,
+                                 g_date_time_get_year (now), job->doc, error) > 0 &&
+         kho_db_add_event (db, job->doc->id, "intake", "ok",
+                           (g_get_monotonic_time () - job->started_us) / 1000, NULL, detail,
+                           error);
+}
+
+static const char *
+page_text (const Page *page)
+{
+  if (page->image->has_text)
+    return page->image->text;
+  return page->ocr ? page->ocr->text : "";
+}
+
+static gboolean
+pages_body (Job *job, gpointer data, GError **error)
+{
+  KhoDb *db = job->runner->archive->db;
+  int ocr_pages = 0, pdf_pages = 0;
+  g_autofree char *detail = NULL;
+
+  (void) data;
+  for (int i = 0; i < job->n_pages; i++)
+    {
+      const Page *page = &job->pages[i];
+      PIX *pix = page->prepared ? page->prepared->upright : page->image->pix;
+      KhoPageRow row = {
+        .number = i + 1,
+        .width = (int) pixGetWidth (pix),
+        .height = (int) pixGetHeight (pix),
+        .dpi = page->image->dpi,
+        .rotation = page->prepared ? page->prepared->rotation : 0,
+        .skew = page->prepared ? page->prepared->skew : 0.0,
+        .text_source = page->image->has_text ? "pdf" : page->ocr ? "ocr" : "none",
+        .confidence = page->ocr ? page->ocr->mean_confidence : page->image->has_text ? 100 : 0,
+        .blank = page->prepared ? page->prepared->blank : FALSE,
+        .text = (char *) page_text (page),
+      };
+
+      if (!kho_db_insert_page (db, job->doc->id, &row, error))
+        return FALSE;
+      ocr_pages += page->ocr != NULL;
+      pdf_pages += page->image->has_text;
+    }
+  detail = g_strdup_printf ("%d pages: %d by OCR, %d with their own text",
+                            job->n_pages, ocr_pages, pdf_pages);
+  return kho_db_add_event (db, job->doc->id, "prepare", "ok", g_atomic_int_get (&job->prepare_ms),
+                           NULL, NULL, error) &&
+         kho_db_add_event (db, job->doc->id, "ocr", "ok", g_atomic_int_get (&job->ocr_ms), NULL,
+                           detail, error) &&
+         kho_db_set_stage (db, job->doc->id, "ocr", error);
+}
+
+typedef struct {
+  const char *title;
+  const char *pdf_sha256;
+  gint64 pdf_size;
+  gint64 duration_ms;
+} AssembleData;
+
+static gboolean
+assemble_body (Job *job, gpointer data, GError **error)
+{
+  AssembleData *assembled = data;
+  KhoDb *db = job->runner->archive->db;
+
+  return kho_db_set_assembled (db, job->doc->id, assembled->title, job->n_pages,
+                               assembled->pdf_sha256, assembled->pdf_size, error) &&
+         kho_db_add_event (db, job->doc->id, "assemble", "ok", assembled->duration_ms, NULL,
+                           assembled->pdf_sha256, error);
+}
+
+static gboolean
+index_body (Job *job, gpointer data, GError **error)
+{
+  KhoDb *db = job->runner->archive->db;
+
+  (void) data;
+  return kho_db_index_document (db, job->doc->id, error) &&
+         kho_db_add_event (db, job->doc->id, "index", "ok", -1, NULL, NULL, error);
+}
+
+typedef struct {
+  const char *reason;
+} AbandonData;
+
+static gboolean
+abandon_body (Job *job, gpointer data, GError **error)
+{
+  AbandonData *abandon = data;
+  KhoDb *db = job->runner->archive->db;
+
+  /* The events of the document stay, detached, with the failure last. */
+  return kho_db_add_event (db, job->doc->id, job->doc->stage ? job->doc->stage : "intake",
+                           "failed", -1, NULL, abandon->reason, error) &&
+         kho_db_delete_document (db, job->doc->id, error);
+}
+
+/* Removes every trace of a document that could not be archived: its row
+ * first (so no row ever points at a missing file), then its files. */
+static void
+abandon (Job *job)
+{
+  Runner *runner = job->runner;
+  AbandonData data = { job->error };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *pdf = NULL;
+  g_autofree char *original = NULL;
+
+  if (job->doc->id <= 0)
+    return;
+  if (!in_transaction (runner, job, abandon_body, &data, &error))
+    {
+      g_warning ("%s: cannot remove the failed document: %s", job->file, error->message);
+      return;
+    }
+  pdf = kho_store_pdf_path (runner->archive->root, job->doc->archive_id);
+  original = kho_store_original_path (runner->archive->root, job->sha256);
+  if (!kho_store_remove (pdf, &error) || !kho_store_remove (original, &error))
+    g_warning ("%s", error->message);
+}
+
+static GBytes *
+build_pdf (Job *job, const char *title, GError **error)
+{
+  g_autoptr (GDateTime) created = g_date_time_new_now_utc ();
+  g_autoptr (GArray) pdf_pages = g_array_sized_new (FALSE, TRUE, sizeof (KhoPdfPage),
+                                                    (guint) job->n_pages);
+  g_autoptr (GPtrArray) word_arrays = g_ptr_array_new_with_free_func (g_free);
+  KhoPdfInfo info = {
+    .title = title,
+    .language = "vi",
+    .archive_id = job->doc->archive_id,
+    .original_sha256 = job->sha256,
+    .creator_tool = "kho " KHO_VERSION,
+    .created = created,
+  };
+
+  for (int i = 0; i < job->n_pages; i++)
+    {
+      const Page *page = &job->pages[i];
+      const KhoWord *words = page->image->has_text ? page->image->words
+                             : page->ocr             ? page->ocr->words
+                                                     : NULL;
+      gsize n_words = page->image->has_text ? page->image->n_words
+                      : page->ocr           ? page->ocr->n_words
+                                            : 0;
+      KhoPdfWord *pdf_words = g_new0 (KhoPdfWord, n_words + 1);
+      gboolean unchanged = page->prepared == NULL || !page->prepared->changed;
+      KhoPdfPage pdf_page = {
+        .pix = page->prepared ? page->prepared->upright : page->image->pix,
+        .jpeg = unchanged ? page->image->jpeg : NULL,
+        .dpi = page->image->dpi,
+        .words = pdf_words,
+        .n_words = n_words,
+      };
+
+      for (gsize w = 0; w < n_words; w++)
+        pdf_words[w] = (KhoPdfWord) {
+          .text = words[w].text,
+          .x = words[w].x, .y = words[w].y, .w = words[w].w, .h = words[w].h,
+          .baseline = words[w].baseline,
+          .line_height = words[w].line_height,
+        };
+      g_ptr_array_add (word_arrays, pdf_words);
+      g_array_append_val (pdf_pages, pdf_page);
+    }
+  return kho_pdfa_build (&info, (const KhoPdfPage *) pdf_pages->data, pdf_pages->len, error);
+}
+
+static char *
+document_title (Job *job)
+{
+  g_autoptr (GString) text = g_string_new (NULL);
+  char *title;
+
+  for (int i = 0; i < job->n_pages && i < 2; i++)
+    {
+      g_string_append (text, page_text (&job->pages[i]));
+      g_string_append_c (text, '\n');
+    }
+  title = kho_title_guess (text->str);
+  return title ? title : g_path_get_basename (job->file);
+}
+
+/* Runs the stages after OCR, in the thread that finished the last page. */
+static void
+finish_job (Job *job)
+{
+  Runner *runner = job->runner;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) pdf = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *pdf_path = NULL;
+  AssembleData assembled = { 0 };
+  gint64 t0;
+
+  if (job->error)
+    goto failed;
+  if (!in_transaction (runner, job, pages_body, NULL, &error))
+    goto failed_error;
+  g_free (job->doc->stage);
+  job->doc->stage = g_strdup ("ocr");
+
+  t0 = g_get_monotonic_time ();
+  title = document_title (job);
+  pdf = build_pdf (job, title, &error);
+  if (pdf == NULL)
+    goto failed_error;
+  assembled.title = title;
+  assembled.pdf_sha256 = kho_store_sha256_bytes (pdf);
+  assembled.pdf_size = (gint64) g_bytes_get_size (pdf);
+  pdf_path = kho_store_pdf_path (runner->archive->root, job->doc->archive_id);
+  if (!kho_store_write_atomic (runner->archive->root, pdf_path, pdf, &error))
+    {
+      g_free ((char *) assembled.pdf_sha256);
+      goto failed_error;
+    }
+  assembled.duration_ms = (g_get_monotonic_time () - t0) / 1000;
+  if (!in_transaction (runner, job, assemble_body, &assembled, &error))
+    {
+      g_free ((char *) assembled.pdf_sha256);
+      goto failed_error;
+    }
+  g_free ((char *) assembled.pdf_sha256);
+  g_free (job->doc->stage);
+  job->doc->stage = g_strdup ("assemble");
+
+  if (!in_transaction (runner, job, index_body, NULL, &error))
+    goto failed_error;
+  post_result (runner, job->file, KHO_INGEST_ARCHIVED, job->doc->archive_id, job->sha256,
+               job->n_pages, NULL, job->started_us);
+  job_free (job);
+  return;
+
+failed_error:
+  job_fail (job, "%s: %s", job->file, error->message);
+failed:
+  abandon (job);
+  post_result (runner, job->file, KHO_INGEST_FAILED, NULL, job->sha256, job->n_pages,
+               job->error, job->started_us);
+  job_free (job);
+}
+
+static void
+process_page (Job *job, int index)
+{
+  Runner *runner = job->runner;
+  Page *page = &job->pages[index];
+  g_autoptr (GError) error = NULL;
+  KhoOcrEngine *engine;
+  gint64 t0, t1;
+
+  if (page->image->has_text)
+    return;  /* a PDF page keeps its own text layer and its geometry */
+  engine = thread_engine (runner->options.languages, &error);
+  if (engine == NULL)
+    {
+      job_fail (job, "%s: ocr: %s", job->file, error->message);
+      return;
+    }
+  t0 = g_get_monotonic_time ();
+  page->prepared = kho_prepare_page (engine, page->image->pix, page->image->dpi,
+                                     &runner->options.prepare, &error);
+  if (page->prepared == NULL)
+    {
+      job_fail (job, "%s: prepare: page %d: %s", job->file, index + 1, error->message);
+      return;
+    }
+  t1 = g_get_monotonic_time ();
+  g_atomic_int_add (&job->prepare_ms, (gint) ((t1 - t0) / 1000));
+  if (!page->prepared->blank)
+    {
+      page->ocr = kho_ocr_recognize (engine, page->prepared->binary, page->image->dpi,
+                                     runner->options.page_timeout_ms, &error);
+      if (page->ocr == NULL)
+        {
+          job_fail (job, "%s: ocr: page %d: %s", job->file, index + 1, error->message);
+          return;
+        }
+    }
+  g_atomic_int_add (&job->ocr_ms, (gint) ((g_get_monotonic_time () - t1) / 1000));
+  /* The binary copy served OCR only; the upright page goes into the PDF. */
+  g_clear_pointer (&page->prepared->binary, pixDestroy);
+  if (page->prepared->changed)
+    g_clear_pointer (&page->image->pix, pixDestroy);
+}
+
+typedef struct {
+  Job *job;
+  int index;
+} Task;
+
+static void
+page_task (gpointer data, gpointer user_data)
+{
+  Task *task = data;
+  Job *job = task->job;
+  Runner *runner = user_data;
+
+  if (!job_failed (job))
+    process_page (job, task->index);
+  g_free (task);
+  g_atomic_int_add (&runner->in_flight, -1);
+  post (runner, TRUE, NULL);
+  if (g_atomic_int_dec_and_test (&job->pending))
+    finish_job (job);
+}
+
+/* --- The calling thread: intake and decoding, and the messages. --- */
+
+typedef struct {
+  const KhoRunnerCallbacks *callbacks;
+  int pages_done, pages_total;
+  int files_done, files_total;
+  int failed;
+} Progress;
+
+static void
+handle_message (Message *message, Progress *progress)
+{
+  const KhoRunnerCallbacks *callbacks = progress->callbacks;
+
+  if (message->page_done)
+    progress->pages_done++;
+  else
+    {
+      progress->files_done++;
+      if (message->result->status == KHO_INGEST_FAILED)
+        progress->failed++;
+      if (callbacks && callbacks->on_result)
+        callbacks->on_result (message->result, callbacks->user_data);
+      result_free (message->result);
+    }
+  if (callbacks && callbacks->on_progress)
+    callbacks->on_progress (progress->pages_done, progress->pages_total, progress->files_done,
+                            progress->files_total, callbacks->user_data);
+  g_free (message);
+}
+
+static void
+drain (Runner *runner, Progress *progress, guint64 timeout_us)
+{
+  Message *message;
+
+  while ((message = g_async_queue_timeout_pop (runner->messages, timeout_us)) != NULL)
+    {
+      handle_message (message, progress);
+      timeout_us = 0;
+      if (g_async_queue_length (runner->messages) <= 0)
+        break;
+    }
+}
+
+/* Renders the pages of @source and hands them to the workers, never more
+ * than max_in_flight pages decoded at once. */
+static void
+submit_pages (Runner *runner, Job *job, KhoSource *source, Progress *progress)
+{
+  for (int i = 0; i < job->n_pages; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      Task *task;
+
+      while (g_atomic_int_get (&runner->in_flight) >= runner->max_in_flight)
+        drain (runner, progress, 100000);
+      if (job_failed (job))
+        break;
+      job->pages[i].image = kho_source_render_page (source, i, &error);
+      if (job->pages[i].image == NULL)
+        {
+          job_fail (job, "%s: page %d: %s", job->file, i + 1, error->message);
+          break;
+        }
+      task = g_new0 (Task, 1);
+      task->job = job;
+      task->index = i;
+      g_atomic_int_inc (&job->pending);
+      g_atomic_int_inc (&runner->in_flight);
+      g_thread_pool_push (runner->pool, task, NULL);
+    }
+}
+
+static void
+intake (Runner *runner, const char *file, Progress *progress)
+{
+  gint64 started_us = g_get_monotonic_time ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) data = NULL;
+  g_autoptr (KhoSource) source = NULL;
+  g_autoptr (KhoDocument) existing = NULL;
+  g_autofree char *name = g_path_get_basename (file);
+  g_autofree char *sha256 = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  Job *job;
+
+  if (!g_file_get_contents (file, &contents, &length, &error))
+    {
+      g_autofree char *message = g_strdup_printf ("%s: cannot read: %s", file, error->message);
+      post_result (runner, file, KHO_INGEST_FAILED, NULL, NULL, 0, message, started_us);
+      return;
+    }
+  data = g_bytes_new_take (g_steal_pointer (&contents), length);
+  sha256 = kho_store_sha256_bytes (data);
+
+  g_mutex_lock (&runner->db_lock);
+  existing = kho_db_find_sha256 (runner->archive->db, sha256, &error);
+  g_mutex_unlock (&runner->db_lock);
+  if (error)
+    goto failed;
+  if (existing && g_strcmp0 (existing->status, "archived") == 0)
+    {
+      post_result (runner, file, KHO_INGEST_DUPLICATE, existing->archive_id, sha256,
+                   existing->page_count, NULL, started_us);
+      return;
+    }
+
+  /* Validate before anything is written: bad input leaves no trace but an event. */
+  source = kho_source_open (data, name, &error);
+  if (source == NULL)
+    goto failed;
+
+  job = g_new0 (Job, 1);
+  g_mutex_init (&job->lock);
+  job->runner = runner;
+  job->file = g_strdup (file);
+  job->sha256 = g_strdup (sha256);
+  job->started_us = started_us;
+  job->n_pages = kho_source_n_pages (source);
+  job->pages = g_new0 (Page, job->n_pages);
+  job->pending = 1;
+  job->doc = g_new0 (KhoDocument, 1);
+  job->doc->sha256 = g_strdup (sha256);
+  job->doc->size = (gint64) length;
+  job->doc->format = g_strdup (kho_format_name (kho_source_format (source)));
+  job->doc->file_name = g_strdup (name);
+  job->doc->created = kho_db_now ();
+  progress->pages_total += job->n_pages;
+
+  if (existing)
+    {
+      /* Left over by an interrupted run: take it up again from the start. */
+      job->doc->id = existing->id;
+      job->doc->archive_id = g_strdup (existing->archive_id);
+      job->doc->stage = g_strdup (existing->stage);
+      job->error = g_strdup ("interrupted earlier; ingested again");
+      abandon (job);
+      g_clear_pointer (&job->error, g_free);
+      g_clear_pointer (&job->doc->archive_id, g_free);
+      g_clear_pointer (&job->doc->stage, g_free);
+      job->doc->id = 0;
+    }
+  if (!kho_store_put_original (runner->archive->root, sha256, data, &error))
+    {
+      job_fail (job, "%s: %s", file, error->message);
+      finish_job (job);
+      return;
+    }
+  if (!in_transaction (runner, job, intake_body, NULL, &error))
+    {
+      g_autofree char *original = kho_store_original_path (runner->archive->root, sha256);
+
+      kho_store_remove (original, NULL);
+      job->doc->id = 0;
+      job_fail (job, "%s: %s", file, error->message);
+      finish_job (job);
+      return;
+    }
+  job->doc->stage = g_strdup ("intake");
+  submit_pages (runner, job, source, progress);
+  if (g_atomic_int_dec_and_test (&job->pending))
+    finish_job (job);
+  return;
+
+failed:
+  {
+    g_autofree char *message = g_strdup_printf ("%s: %s", file, error->message);
+
+    g_mutex_lock (&runner->db_lock);
+    kho_db_add_event (runner->archive->db, 0, "intake", "failed", -1, NULL, message, NULL);
+    g_mutex_unlock (&runner->db_lock);
+    post_result (runner, file, KHO_INGEST_FAILED, NULL, sha256, 0, message, started_us);
+  }
+}
+
+int
+kho_runner_ingest (KhoArchive *archive, const KhoRunnerOptions *options, GPtrArray *files,
+                   const KhoRunnerCallbacks *callbacks, GError **error)
+{
+  Runner runner = { 0 };
+  Progress progress = { 0 };
+  int workers;
+
+  runner.archive = archive;
+  runner.options = *options;
+  if (runner.options.languages == NULL)
+    runner.options.languages = archive->languages;
+  if (runner.options.page_timeout_ms <= 0)
+    runner.options.page_timeout_ms = archive->page_timeout_s * 1000;
+  workers = options->workers > 0 ? options->workers
+            : archive->workers > 0 ? archive->workers
+                                   : (int) g_get_num_processors ();
+  runner.max_in_flight = workers * 2;
+  progress.callbacks = callbacks;
+  progress.files_total = (int) files->len;
+
+  /* Fail early, once, when the language data is missing, rather than once
+   * per document. */
+  if (files->len > 0)
+    {
+      g_autoptr (KhoOcrEngine) probe =
+          kho_ocr_engine_new (runner.options.languages, KHO_TESSDATA[0] ? KHO_TESSDATA : NULL,
+                              error);
+      if (probe == NULL)
+        return -1;
+    }
+
+  g_mutex_init (&runner.db_lock);
+  runner.messages = g_async_queue_new ();
+  runner.pool = g_thread_pool_new (page_task, &runner, workers, TRUE, NULL);
+  for (guint i = 0; i < files->len; i++)
+    {
+      intake (&runner, g_ptr_array_index (files, i), &progress);
+      drain (&runner, &progress, 0);
+    }
+  while (progress.files_done < progress.files_total)
+    drain (&runner, &progress, G_USEC_PER_SEC);
+  g_thread_pool_free (runner.pool, FALSE, TRUE);
+  g_async_queue_unref (runner.messages);
+  g_mutex_clear (&runner.db_lock);
+  return progress.failed;
+}

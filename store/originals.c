@@ -1,0 +1,211 @@
+/* originals.c — content-addressed originals, archival PDFs and atomic writes. */
+#include "store/originals.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define G_LOG_DOMAIN "kho-store"
+
+G_DEFINE_QUARK (kho-store-error-quark, kho_store_error)
+
+static gboolean
+io_error (GError **error, int errsv, const char *what, const char *path)
+{
+  g_set_error (error, KHO_STORE_ERROR,
+               (errsv == ENOSPC || errsv == EDQUOT) ? KHO_STORE_ERROR_NO_SPACE
+                                                    : KHO_STORE_ERROR_IO,
+               "store: %s %s: %s", what, path, g_strerror (errsv));
+  return FALSE;
+}
+
+char *
+kho_store_sha256_bytes (GBytes *data)
+{
+  return g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, data);
+}
+
+char *
+kho_store_sha256_file (const char *path, GError **error)
+{
+  g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  guchar buffer[1 << 16];
+  ssize_t n;
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+
+  if (fd < 0)
+    {
+      io_error (error, errno, "cannot open", path);
+      return NULL;
+    }
+  while ((n = read (fd, buffer, sizeof buffer)) != 0)
+    {
+      if (n < 0)
+        {
+          int errsv = errno;
+          if (errsv == EINTR)
+            continue;
+          close (fd);
+          io_error (error, errsv, "cannot read", path);
+          return NULL;
+        }
+      g_checksum_update (checksum, buffer, (gsize) n);
+    }
+  close (fd);
+  return g_strdup (g_checksum_get_string (checksum));
+}
+
+char *
+kho_store_original_path (const char *archive, const char *sha256)
+{
+  char a[3] = { sha256[0], sha256[1], 0 };
+  char b[3] = { sha256[2], sha256[3], 0 };
+
+  return g_build_filename (archive, "originals", a, b, sha256, NULL);
+}
+
+char *
+kho_store_pdf_path (const char *archive, const char *archive_id)
+{
+  g_autofree char *name = g_strconcat (archive_id, ".pdf", NULL);
+
+  return g_build_filename (archive, "pdfa", name, NULL);
+}
+
+static gboolean
+fsync_dir (const char *dir, GError **error)
+{
+  int fd = g_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+
+  if (fd < 0)
+    return io_error (error, errno, "cannot open folder", dir);
+  if (fsync (fd) != 0)
+    {
+      int errsv = errno;
+      close (fd);
+      return io_error (error, errsv, "cannot sync folder", dir);
+    }
+  close (fd);
+  return TRUE;
+}
+
+/* Creates @dir and its parents, syncing each parent that gained an entry so
+ * the new folder survives a power cut. */
+static gboolean
+make_dirs (const char *dir, GError **error)
+{
+  g_autofree char *parent = NULL;
+
+  if (g_file_test (dir, G_FILE_TEST_IS_DIR))
+    return TRUE;
+  parent = g_path_get_dirname (dir);
+  if (strcmp (parent, dir) != 0 && !make_dirs (parent, error))
+    return FALSE;
+  if (g_mkdir (dir, 0755) != 0 && errno != EEXIST)
+    return io_error (error, errno, "cannot create folder", dir);
+  return fsync_dir (parent, error);
+}
+
+static gboolean
+write_all (int fd, const guint8 *data, gsize size)
+{
+  while (size > 0)
+    {
+      ssize_t n = write (fd, data, size);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          if (n == 0)
+            errno = EIO;
+          return FALSE;
+        }
+      data += n;
+      size -= (gsize) n;
+    }
+  return TRUE;
+}
+
+gboolean
+kho_store_write_atomic (const char *archive, const char *path, GBytes *data, GError **error)
+{
+  g_autofree char *tmp_dir = g_build_filename (archive, "tmp", NULL);
+  g_autofree char *tmp_path = NULL;
+  g_autofree char *dir = g_path_get_dirname (path);
+  gsize size;
+  const guint8 *bytes = g_bytes_get_data (data, &size);
+  GStatBuf st;
+  int fd = -1, errsv;
+
+  if (g_stat (path, &st) == 0 && (gsize) st.st_size == size)
+    return TRUE;
+  if (!make_dirs (tmp_dir, error) || !make_dirs (dir, error))
+    return FALSE;
+
+  tmp_path = g_build_filename (tmp_dir, "write-XXXXXX", NULL);
+  fd = g_mkstemp_full (tmp_path, O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return io_error (error, errno, "cannot create temporary file in", tmp_dir);
+  if (!write_all (fd, bytes, size) || fsync (fd) != 0 || fchmod (fd, 0444) != 0)
+    goto fail;
+  if (close (fd) != 0)
+    {
+      fd = -1;
+      goto fail;
+    }
+  fd = -1;
+  if (g_rename (tmp_path, path) != 0)
+    goto fail;
+  return fsync_dir (dir, error);
+
+fail:
+  errsv = errno;
+  if (fd >= 0)
+    close (fd);
+  g_unlink (tmp_path);
+  return io_error (error, errsv, "cannot write", path);
+}
+
+gboolean
+kho_store_put_original (const char *archive, const char *sha256, GBytes *data, GError **error)
+{
+  g_autofree char *path = kho_store_original_path (archive, sha256);
+
+  return kho_store_write_atomic (archive, path, data, error);
+}
+
+gboolean
+kho_store_remove (const char *path, GError **error)
+{
+  g_autofree char *dir = NULL;
+
+  if (g_unlink (path) != 0)
+    {
+      if (errno == ENOENT)
+        return TRUE;
+      return io_error (error, errno, "cannot remove", path);
+    }
+  dir = g_path_get_dirname (path);
+  return fsync_dir (dir, error);
+}
+
+gboolean
+kho_store_init (const char *archive, GError **error)
+{
+  static const char *const folders[] = { "originals", "pdfa", "quarantine", "tmp" };
+
+  if (!make_dirs (archive, error))
+    return FALSE;
+  for (gsize i = 0; i < G_N_ELEMENTS (folders); i++)
+    {
+      g_autofree char *dir = g_build_filename (archive, folders[i], NULL);
+
+      if (!make_dirs (dir, error))
+        return FALSE;
+    }
+  return TRUE;
+}

@@ -1,0 +1,50 @@
+/* originals.h — the archive's files: byte-exact originals named by their
+ * SHA-256, archival PDFs, and the atomic write that both rely on.
+ *
+ * A file is written to ARCHIVE/tmp, fsynced, renamed into place and its
+ * folder fsynced, then made read-only: after a power cut a file is either
+ * absent or whole, never half-written.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define KHO_STORE_ERROR (kho_store_error_quark ())
+GQuark kho_store_error_quark (void);
+
+typedef enum {
+  KHO_STORE_ERROR_IO,       /* a write, fsync or rename failed (errno in the message) */
+  KHO_STORE_ERROR_NO_SPACE, /* ENOSPC or EDQUOT: retry later */
+  KHO_STORE_ERROR_MISMATCH, /* a stored file does not have its recorded checksum */
+} KhoStoreError;
+
+/* Lower-case hex SHA-256 of @data (newly allocated). */
+char *kho_store_sha256_bytes (GBytes *data);
+/* Lower-case hex SHA-256 of the file at @path, read in blocks; NULL with
+ * @error when it cannot be read. */
+char *kho_store_sha256_file (const char *path, GError **error);
+
+/* ARCHIVE/originals/ab/cd/<sha256> (newly allocated). */
+char *kho_store_original_path (const char *archive, const char *sha256);
+/* ARCHIVE/pdfa/<archive_id>.pdf (newly allocated). */
+char *kho_store_pdf_path (const char *archive, const char *archive_id);
+
+/* Writes @data to @path atomically through ARCHIVE/tmp (see above) with
+ * mode 0444, creating missing folders.  When @path already exists with the
+ * same size it is left as it is (content-addressed files never change). */
+gboolean kho_store_write_atomic (const char *archive, const char *path, GBytes *data,
+                                 GError **error);
+
+/* Stores the original @data under its @sha256; idempotent. */
+gboolean kho_store_put_original (const char *archive, const char *sha256, GBytes *data,
+                                 GError **error);
+
+/* Removes @path (made writable first); a missing file is not an error. */
+gboolean kho_store_remove (const char *path, GError **error);
+
+/* Creates the archive's folders (originals, pdfa, quarantine, tmp). */
+gboolean kho_store_init (const char *archive, GError **error);
+
+G_END_DECLS
