@@ -1,10 +1,10 @@
 /* archive.c — an archive folder: settings, catalogue and files. */
+#define G_LOG_DOMAIN "kho-pipeline"
 #include "pipeline/archive.h"
 
 #include "index/ids.h"
 #include "store/originals.h"
 
-#define G_LOG_DOMAIN "kho-pipeline"
 
 G_DEFINE_QUARK (kho-archive-error-quark, kho_archive_error)
 

@@ -220,6 +220,12 @@ on_result (const KhoIngestResult *result, gpointer data)
   fflush (stdout);
 }
 
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
+}
+
 /* Adds @path to @files: a file as it is, a folder's files recursively in
  * name order, skipping hidden entries. */
 static gboolean
@@ -241,7 +247,7 @@ collect_inputs (const char *path, GPtrArray *files, GError **error)
   while ((name = g_dir_read_name (dir)) != NULL)
     if (name[0] != '.')
       g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort_values (names, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (names, compare_names);
   for (guint i = 0; i < names->len; i++)
     {
       g_autofree char *child = g_build_filename (path, g_ptr_array_index (names, i), NULL);

@@ -1,4 +1,5 @@
 /* runner.c — the stage runner: intake, prepare, ocr, assemble, index. */
+#define G_LOG_DOMAIN "kho-pipeline"
 #include "pipeline/runner.h"
 
 #include <string.h>
@@ -11,7 +12,6 @@
 #include "store/originals.h"
 #include "store/pdfa.h"
 
-#define G_LOG_DOMAIN "kho-pipeline"
 
 typedef struct Runner Runner;
 
@@ -503,9 +503,9 @@ process_page (Job *job, int index)
     }
   g_atomic_int_add (&job->ocr_ms, (gint) ((g_get_monotonic_time () - t1) / 1000));
   /* The binary copy served OCR only; the upright page goes into the PDF. */
-  g_clear_pointer (&page->prepared->binary, pixDestroy);
+  pixDestroy (&page->prepared->binary);
   if (page->prepared->changed)
-    g_clear_pointer (&page->image->pix, pixDestroy);
+    pixDestroy (&page->image->pix);
 }
 
 typedef struct {
