@@ -1,0 +1,353 @@
+/* test-search.c — kho_search_run: ranking, paging, status, snippets, errors. */
+#include <glib.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "index/schema.h"
+#include "index/search.h"
+#include "index/tokenizer.h"
+
+static sqlite3 *
+open_db (void)
+{
+  sqlite3 *db = NULL;
+  char *message = NULL;
+
+  g_assert_cmpint (sqlite3_open (":memory:", &db), ==, SQLITE_OK);
+  g_assert_cmpint (kho_tokenizer_register (db), ==, SQLITE_OK);
+  if (sqlite3_exec (db, kho_schema_v1, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("schema: %s", message);
+  return db;
+}
+
+static void
+add_document_full (sqlite3 *db, gint64 id, const char *title, const char *body,
+                   const char *status, const char *issued, int page_count)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+      "INSERT INTO documents (id, archive_id, sha256, size, format, file_name, title, status,"
+      " issued, page_count, created)"
+      " VALUES (?1, printf('KHO-2026-%06d', ?1), printf('%064d', ?1), 1, 'pdf', 'scan.pdf', ?2, ?3,"
+      " ?4, ?5, '2026-03-0' || (?1 % 9 + 1) || 'T08:00:00Z')", -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_text (stmt, 2, title, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, status, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, issued, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 5, page_count);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  sqlite3_finalize (stmt);
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+      "INSERT INTO doc_fts (rowid, title, body) VALUES (?1, ?2, ?3)", -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_text (stmt, 2, title, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, body, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  sqlite3_finalize (stmt);
+}
+
+static void
+add_document (sqlite3 *db, gint64 id, const char *title, const char *body)
+{
+  add_document_full (db, id, title, body, "archived", NULL, 1);
+}
+
+static void
+add_fillers (sqlite3 *db, gint64 first, int count)
+{
+  int i;
+
+  for (i = 0; i < count; i++)
+    add_document (db, first + i, "Thông báo", "Lịch họp hội đồng sư phạm tháng này");
+}
+
+static GPtrArray *
+run (sqlite3 *db, const char *query, const KhoSearchOptions *options)
+{
+  g_autoptr (GError) error = NULL;
+  GPtrArray *hits = kho_search_run (db, query, options, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (hits);
+  return hits;
+}
+
+static gint64
+hit_id (GPtrArray *hits, guint i)
+{
+  return ((KhoSearchHit *) g_ptr_array_index (hits, i))->document_id;
+}
+
+static void
+test_title_above_body (void)
+{
+  sqlite3 *db = open_db ();
+  GPtrArray *hits;
+
+  /* Same words, same lengths; only the column differs.  The body hit has
+   * the lower id, so only the ranking can put the title hit first. */
+  add_document (db, 1, "Công văn gửi trường", "Báo cáo tổng kết năm học");
+  add_document (db, 2, "Báo cáo tổng kết", "Công văn gửi trường năm học");
+  add_fillers (db, 10, 6);
+
+  hits = run (db, "bao cao tong ket", NULL);
+  g_assert_cmpuint (hits->len, ==, 2);
+  g_assert_cmpint (hit_id (hits, 0), ==, 2);
+  g_assert_cmpint (hit_id (hits, 1), ==, 1);
+  g_assert_cmpfloat (((KhoSearchHit *) hits->pdata[0])->score, >, ((KhoSearchHit *) hits->pdata[1])->score);
+  g_assert_cmpfloat (((KhoSearchHit *) hits->pdata[1])->score, >, 0.0);
+  g_ptr_array_unref (hits);
+  sqlite3_close (db);
+}
+
+static void
+test_limit_offset (void)
+{
+  sqlite3 *db = open_db ();
+  KhoSearchOptions options;
+  GPtrArray *all;
+  GString *paged = g_string_new (NULL);
+  GString *expected = g_string_new (NULL);
+  int i;
+
+  /* 25 documents with 1..25 mentions of "tác": distinct scores. */
+  for (i = 1; i <= 25; i++) {
+    GString *body = g_string_new ("Văn bản");
+    int j;
+
+    for (j = 0; j < i; j++)
+      g_string_append (body, " lịch công tác");
+    add_document (db, i, "Văn bản", body->str);
+    g_string_free (body, TRUE);
+  }
+  add_fillers (db, 100, 30);
+
+  /* The default limit is 20. */
+  all = run (db, "tac", NULL);
+  g_assert_cmpuint (all->len, ==, 20);
+  g_ptr_array_unref (all);
+
+  kho_search_options_init (&options);
+  options.limit = 100;
+  all = run (db, "tac", &options);
+  g_assert_cmpuint (all->len, ==, 25);
+  for (i = 0; i < (int) all->len; i++) {
+    KhoSearchHit *hit = all->pdata[i];
+
+    g_assert_cmpfloat (hit->score, >, 0.0);
+    if (i > 0)
+      g_assert_cmpfloat (hit->score, <=, ((KhoSearchHit *) all->pdata[i - 1])->score);
+    g_string_append_printf (expected, "%lld,", (long long) hit->document_id);
+  }
+  g_ptr_array_unref (all);
+
+  options.limit = 7;
+  for (options.offset = 0; options.offset < 30; options.offset += 7) {
+    GPtrArray *page = run (db, "tac", &options);
+    guint j;
+
+    g_assert_cmpuint (page->len, ==, MIN (7, MAX (0, 25 - options.offset)));
+    for (j = 0; j < page->len; j++)
+      g_string_append_printf (paged, "%lld,", (long long) hit_id (page, j));
+    g_ptr_array_unref (page);
+  }
+  g_assert_cmpstr (paged->str, ==, expected->str);
+
+  /* Nonsense limits and offsets mean the defaults. */
+  options.limit = -5;
+  options.offset = -3;
+  all = run (db, "tac", &options);
+  g_assert_cmpuint (all->len, ==, 20);
+  g_ptr_array_unref (all);
+
+  g_string_free (paged, TRUE);
+  g_string_free (expected, TRUE);
+  sqlite3_close (db);
+}
+
+static void
+test_only_archived (void)
+{
+  sqlite3 *db = open_db ();
+  GPtrArray *hits;
+
+  add_document_full (db, 1, "Học bạ", "Học bạ học sinh lớp 10A", "archived", NULL, 3);
+  add_document_full (db, 2, "Học bạ", "Học bạ học sinh lớp 10B", "processing", NULL, 3);
+  add_document_full (db, 3, "Học bạ", "Học bạ học sinh lớp 10C", "failed", NULL, 3);
+  add_document_full (db, 4, "Học bạ", "Học bạ học sinh lớp 10D", "archived", NULL, 3);
+  add_fillers (db, 10, 6);
+
+  hits = run (db, "hoc ba", NULL);
+  g_assert_cmpuint (hits->len, ==, 2);
+  g_assert_true ((hit_id (hits, 0) == 1 && hit_id (hits, 1) == 4) ||
+                 (hit_id (hits, 0) == 4 && hit_id (hits, 1) == 1));
+  g_ptr_array_unref (hits);
+  hits = run (db, "10b", NULL);
+  g_assert_cmpuint (hits->len, ==, 0);
+  g_ptr_array_unref (hits);
+  sqlite3_close (db);
+}
+
+static void
+test_hit_fields (void)
+{
+  sqlite3 *db = open_db ();
+  GPtrArray *hits;
+  KhoSearchHit *hit;
+
+  add_document_full (db, 7, "Quyết định khen thưởng", "Quyết định số 12/QĐ-THPT", "archived", "2023-04-28", 4);
+  hits = run (db, "khen thuong", NULL);
+  g_assert_cmpuint (hits->len, ==, 1);
+  hit = hits->pdata[0];
+  g_assert_cmpint (hit->document_id, ==, 7);
+  g_assert_cmpstr (hit->archive_id, ==, "KHO-2026-000007");
+  g_assert_cmpstr (hit->title, ==, "Quyết định khen thưởng");
+  g_assert_cmpstr (hit->created, ==, "2026-03-08T08:00:00Z");
+  g_assert_cmpstr (hit->issued, ==, "2023-04-28");
+  g_assert_cmpint (hit->page_count, ==, 4);
+  g_ptr_array_unref (hits);
+
+  /* issued unknown: NULL. */
+  add_document (db, 8, "Công văn", "khen thưởng");
+  hits = run (db, "công văn", NULL);
+  g_assert_cmpuint (hits->len, ==, 1);
+  g_assert_null (((KhoSearchHit *) hits->pdata[0])->issued);
+  g_ptr_array_unref (hits);
+  kho_search_hit_free (NULL);
+  sqlite3_close (db);
+}
+
+static void
+test_snippets (void)
+{
+  sqlite3 *db = open_db ();
+  GString *body = g_string_new (NULL);
+  KhoSearchOptions options;
+  GPtrArray *hits;
+  const char *snippet;
+  int i;
+
+  /* A long body with the hit in the middle. */
+  for (i = 0; i < 30; i++)
+    g_string_append_printf (body, "từ%d ", i);
+  g_string_append (body, "kế hoạch đào tạo giáo viên ");
+  for (i = 30; i < 60; i++)
+    g_string_append_printf (body, "từ%d ", i);
+  add_document (db, 1, "Văn bản dài", body->str);
+  /* The body does not match, the title does. */
+  add_document (db, 2, "Kế hoạch năm học mới", "Danh sách lớp và giáo viên chủ nhiệm");
+  /* No body at all. */
+  add_document (db, 3, "Kế hoạch tuyển sinh", NULL);
+  add_fillers (db, 10, 6);
+
+  hits = run (db, "\"đào tạo\"", NULL);
+  g_assert_cmpuint (hits->len, ==, 1);
+  snippet = ((KhoSearchHit *) hits->pdata[0])->snippet;
+  g_assert_true (g_str_has_prefix (snippet, "…"));
+  g_assert_true (g_str_has_suffix (snippet, "…"));
+  g_assert_nonnull (strstr (snippet, " kế hoạch [đào tạo] giáo viên "));
+  {
+    /* About 16 tokens around the hit. */
+    g_auto (GStrv) words = g_strsplit (snippet, " ", -1);
+
+    g_assert_cmpuint (g_strv_length (words), ==, 16);
+  }
+  g_ptr_array_unref (hits);
+
+  kho_search_options_init (&options);
+  options.mark_open = "<mark>";
+  options.mark_close = "</mark>";
+  hits = run (db, "ke hoach", &options);
+  g_assert_cmpuint (hits->len, ==, 3);
+  for (i = 0; i < (int) hits->len; i++) {
+    KhoSearchHit *hit = hits->pdata[i];
+
+    switch (hit->document_id) {
+    case 1:
+      g_assert_nonnull (strstr (hit->snippet, "<mark>kế</mark> <mark>hoạch</mark> đào tạo"));
+      break;
+    case 2:  /* from the title: the body has no hit */
+      g_assert_cmpstr (hit->snippet, ==, "<mark>Kế</mark> <mark>hoạch</mark> năm học mới");
+      break;
+    case 3:
+      g_assert_cmpstr (hit->snippet, ==, "<mark>Kế</mark> <mark>hoạch</mark> tuyển sinh");
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  }
+  g_ptr_array_unref (hits);
+
+  /* A hit in both: the body wins. */
+  hits = run (db, "giáo viên", NULL);
+  for (i = 0; i < (int) hits->len; i++) {
+    KhoSearchHit *hit = hits->pdata[i];
+
+    if (hit->document_id == 2)
+      g_assert_cmpstr (hit->snippet, ==, "Danh sách lớp và [giáo] [viên] chủ nhiệm");
+  }
+  g_assert_cmpuint (hits->len, ==, 2);
+  g_ptr_array_unref (hits);
+
+  g_string_free (body, TRUE);
+  sqlite3_close (db);
+}
+
+static void
+test_no_terms (void)
+{
+  sqlite3 *db = open_db ();
+  static const char *const queries[] = { NULL, "", "   ", "***", "-kế", "\"\"", "()" };
+  gsize i;
+
+  add_document (db, 1, "Kế hoạch", "Kế hoạch");
+  for (i = 0; i < G_N_ELEMENTS (queries); i++) {
+    GPtrArray *hits = run (db, queries[i], NULL);
+
+    g_assert_cmpuint (hits->len, ==, 0);
+    g_ptr_array_unref (hits);
+  }
+  sqlite3_close (db);
+}
+
+static void
+test_database_error (void)
+{
+  sqlite3 *db = NULL;
+  g_autoptr (GError) error = NULL;
+  GPtrArray *hits;
+
+  /* No schema: the error names SQLite's complaint. */
+  g_assert_cmpint (sqlite3_open (":memory:", &db), ==, SQLITE_OK);
+  hits = kho_search_run (db, "kế hoạch", NULL, &error);
+  g_assert_null (hits);
+  g_assert_error (error, KHO_SEARCH_ERROR, KHO_SEARCH_ERROR_DATABASE);
+  g_assert_nonnull (strstr (error->message, "no such table"));
+  g_clear_error (&error);
+
+  /* The error is not required. */
+  hits = kho_search_run (db, "kế hoạch", NULL, NULL);
+  g_assert_null (hits);
+
+  /* A query with no terms never touches the database. */
+  hits = kho_search_run (db, "***", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (hits->len, ==, 0);
+  g_ptr_array_unref (hits);
+  sqlite3_close (db);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/search/title-above-body", test_title_above_body);
+  g_test_add_func ("/search/limit-offset", test_limit_offset);
+  g_test_add_func ("/search/only-archived", test_only_archived);
+  g_test_add_func ("/search/hit-fields", test_hit_fields);
+  g_test_add_func ("/search/snippets", test_snippets);
+  g_test_add_func ("/search/no-terms", test_no_terms);
+  g_test_add_func ("/search/database-error", test_database_error);
+  return g_test_run ();
+}
