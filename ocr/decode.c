@@ -431,9 +431,11 @@ open_tiff (KhoSource *source, GError **error)
                  "damaged TIFF: page %d has no size", n + 1);
       goto out;
     }
-    if (!check_dimensions (source->name, width, height, error)) {
-      if (n > 0)
-        g_prefix_error (error, "page %d: ", n + 1);
+    if (width > KHO_DECODE_MAX_SIDE || height > KHO_DECODE_MAX_SIDE || width == 0 || height == 0 ||
+        (guint64) width * height > KHO_DECODE_MAX_PIXELS) {
+      g_autofree char *where = n > 0 ? g_strdup_printf ("%s: page %d", source->name, n + 1)
+                                     : g_strdup (source->name);
+      check_dimensions (where, width, height, error);
       goto out;
     }
     if (!tiff_extents_inside (tiff, size)) {
@@ -823,10 +825,9 @@ open_pdf (KhoSource *source, GError **error)
     g_object_unref (page);
     guint64 w = (guint64) ceil (width * PDF_MIN_DPI / 72.0);
     guint64 h = (guint64) ceil (height * PDF_MIN_DPI / 72.0);
-    if (!check_dimensions (source->name, w, h, error)) {
-      g_prefix_error (error, "page %d at %d dpi: ", i + 1, PDF_MIN_DPI);
+    g_autofree char *where = g_strdup_printf ("%s: page %d at %d dpi", source->name, i + 1, PDF_MIN_DPI);
+    if (!check_dimensions (where, w, h, error))
       goto out;
-    }
   }
   ok = TRUE;
 out:

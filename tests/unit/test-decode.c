@@ -398,6 +398,59 @@ test_jpeg_bomb (void)
   pixDestroy (&pix);
 }
 
+/* Patches the ImageWidth/ImageLength entries of a little-endian classic
+ * TIFF's first directory. */
+static void
+patch_tiff_size (guint8 *data, gsize size, guint32 width, guint32 height)
+{
+  guint32 ifd = data[4] | data[5] << 8 | data[6] << 16 | (guint32) data[7] << 24;
+  g_assert_cmpuint (ifd + 2, <, size);
+  guint n = data[ifd] | data[ifd + 1] << 8;
+  for (guint i = 0; i < n; i++) {
+    guint8 *entry = data + ifd + 2 + 12 * i;
+    guint tag = entry[0] | entry[1] << 8;
+    guint32 value = tag == 256 ? width : tag == 257 ? height : 0;
+    if (value == 0)
+      continue;
+    entry[2] = 4; entry[3] = 0;   /* LONG */
+    entry[4] = 1; entry[5] = entry[6] = entry[7] = 0;
+    entry[8] = value; entry[9] = value >> 8; entry[10] = value >> 16; entry[11] = value >> 24;
+  }
+}
+
+static void
+test_tiff_bomb (void)
+{
+  PIX *pix = make_binary (64, 64);
+  g_autoptr (GBytes) whole = encode_tiff (pix, IFF_TIFF_G4);
+  gsize size = g_bytes_get_size (whole);
+  g_assert_cmpint (((const guint8 *) g_bytes_get_data (whole, NULL))[0], ==, 'I');
+  guint8 *data = g_memdup2 (g_bytes_get_data (whole, NULL), size);
+  patch_tiff_size (data, size, 30000, 30000);
+  g_autoptr (GBytes) bomb = g_bytes_new_take (data, size);
+  assert_refused (bomb, KHO_DECODE_ERROR_TOO_LARGE, "image is 30000×30000 px, over the 20000 px limit");
+  pixDestroy (&pix);
+}
+
+static void
+test_pdf_bomb (void)
+{
+  /* 20000 × 20000 pt is 27778 px on a side even at the lowest resolution. */
+  const char *objects[] = {
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 14400 7200] >>",
+  };
+  g_autoptr (GBytes) fits = minimal_pdf (objects, G_N_ELEMENTS (objects));
+  /* 200 × 100 in: fits at 100 dpi (the limit exactly), so it opens. */
+  g_autoptr (KhoSource) source = open_ok (fits);
+  g_assert_cmpint (kho_source_n_pages (source), ==, 1);
+
+  objects[2] = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 20000 20000] >>";
+  g_autoptr (GBytes) bomb = minimal_pdf (objects, G_N_ELEMENTS (objects));
+  assert_refused (bomb, KHO_DECODE_ERROR_TOO_LARGE, "page 1 at 100 dpi: image is 27778×27778 px, over the 20000 px limit");
+}
+
 /* ------------------------------------------------------------------ */
 
 static void
@@ -698,40 +751,27 @@ append_to_array (void *closure, const unsigned char *data, unsigned int length)
   return CAIRO_STATUS_SUCCESS;
 }
 
+/* An image-only PDF: 400 × 200 px drawn over 2 × 1 inches (200 dpi) on a
+ * 4 × 2 inch page. */
 static GBytes *
-make_pdf (gboolean with_text, gboolean with_image)
+make_image_pdf (void)
 {
   GByteArray *array = g_byte_array_new ();
-  /* 4 × 2 inches. */
   cairo_surface_t *surface = cairo_pdf_surface_create_for_stream (append_to_array, array, 288, 144);
   cairo_t *cr = cairo_create (surface);
-  if (with_image) {
-    /* 400 × 200 px drawn over 2 × 1 inches: 200 dpi. */
-    cairo_surface_t *image = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 400, 200);
-    cairo_t *ic = cairo_create (image);
-    cairo_set_source_rgb (ic, 0.9, 0.9, 0.9);
-    cairo_paint (ic);
-    cairo_set_source_rgb (ic, 0.1, 0.1, 0.1);
-    cairo_rectangle (ic, 50, 50, 300, 100);
-    cairo_fill (ic);
-    cairo_destroy (ic);
-    cairo_save (cr);
-    cairo_translate (cr, 72, 36);
-    cairo_scale (cr, 144.0 / 400, 72.0 / 200);
-    cairo_set_source_surface (cr, image, 0, 0);
-    cairo_paint (cr);
-    cairo_restore (cr);
-    cairo_surface_destroy (image);
-  }
-  if (with_text) {
-    cairo_select_font_face (cr, "Liberation Serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size (cr, 18);
-    cairo_set_source_rgb (cr, 0, 0, 0);
-    cairo_move_to (cr, 18, 36);
-    cairo_show_text (cr, "Kế hoạch số hóa");
-    cairo_move_to (cr, 18, 108);
-    cairo_show_text (cr, "đào tạo");
-  }
+  cairo_surface_t *image = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 400, 200);
+  cairo_t *ic = cairo_create (image);
+  cairo_set_source_rgb (ic, 0.9, 0.9, 0.9);
+  cairo_paint (ic);
+  cairo_set_source_rgb (ic, 0.1, 0.1, 0.1);
+  cairo_rectangle (ic, 50, 50, 300, 100);
+  cairo_fill (ic);
+  cairo_destroy (ic);
+  cairo_translate (cr, 72, 36);
+  cairo_scale (cr, 144.0 / 400, 72.0 / 200);
+  cairo_set_source_surface (cr, image, 0, 0);
+  cairo_paint (cr);
+  cairo_surface_destroy (image);
   cairo_destroy (cr);
   cairo_surface_finish (surface);
   cairo_surface_destroy (surface);
@@ -750,7 +790,9 @@ find_word (const KhoPageImage *page, const char *text)
 static void
 test_pdf_text_layer (void)
 {
-  g_autoptr (GBytes) bytes = make_pdf (TRUE, FALSE);
+  /* Made with cairo (Liberation Serif 18 pt, a 4 × 2 inch page):
+   * "Kế hoạch số hóa" at (18, 36) pt and "đào tạo" at (18, 108) pt. */
+  g_autoptr (GBytes) bytes = read_fixture ("text-layer.pdf");
   g_autoptr (KhoSource) source = open_ok (bytes);
   g_assert_cmpint (kho_source_format (source), ==, KHO_FORMAT_PDF);
   g_assert_cmpint (kho_source_n_pages (source), ==, 1);
@@ -808,7 +850,7 @@ test_pdf_text_layer (void)
 static void
 test_pdf_image_resolution (void)
 {
-  g_autoptr (GBytes) bytes = make_pdf (FALSE, TRUE);
+  g_autoptr (GBytes) bytes = make_image_pdf ();
   g_autoptr (KhoSource) source = open_ok (bytes);
   g_autoptr (KhoPageImage) page = render_ok (source, 0);
   g_assert_cmpint (page->dpi, ==, 200);
@@ -842,6 +884,8 @@ main (int argc, char **argv)
   g_test_add_func ("/decode/refuse/pdf-without-pages", test_pdf_without_pages);
   g_test_add_func ("/decode/refuse/png-bomb", test_png_bomb);
   g_test_add_func ("/decode/refuse/jpeg-bomb", test_jpeg_bomb);
+  g_test_add_func ("/decode/refuse/tiff-bomb", test_tiff_bomb);
+  g_test_add_func ("/decode/refuse/pdf-bomb", test_pdf_bomb);
   g_test_add_func ("/decode/tiff/compressions", test_tiff_compressions);
   g_test_add_func ("/decode/tiff/jpeg", test_tiff_jpeg);
   g_test_add_func ("/decode/tiff/multipage", test_tiff_multipage);
