@@ -524,8 +524,8 @@ png_crc (const guint8 *data, gsize length)
  * the size, the bilevel flag (1-bit gray) and the resolution (0 if none). */
 static gboolean
 check_png_structure (const KhoSource *source, const guint8 *data, gsize size,
-                     guint32 *width, guint32 *height, gboolean *one_bit_gray, int *dpi,
-                     GError **error)
+                     guint32 *width, guint32 *height, gboolean *one_bit_gray,
+                     gboolean *sixteen_bit, int *dpi, GError **error)
 {
   gsize at = 8;
   gboolean seen_ihdr = FALSE, seen_idat = FALSE;
@@ -556,6 +556,7 @@ check_png_structure (const KhoSource *source, const guint8 *data, gsize size,
       *width = read_be32 (body);
       *height = read_be32 (body + 4);
       *one_bit_gray = body[8] == 1 && body[9] == 0;
+      *sixteen_bit = body[8] == 16;
       if (!check_dimensions (source->name, *width, *height, error))
         return FALSE;
       seen_ihdr = TRUE;
@@ -575,30 +576,24 @@ check_png_structure (const KhoSource *source, const guint8 *data, gsize size,
   return TRUE;
 }
 
-/* Decodes with libpng's simplified API, which converts palettes, 16-bit
- * samples and transparency for us and reports problems without printing. */
-static gboolean
-open_png (KhoSource *source, GError **error)
+/* Decodes with libpng's simplified API, which converts palettes and
+ * transparency for us and reports problems without printing anything. */
+static PIX *
+decode_png_simplified (const KhoSource *source, const guint8 *data, gsize size,
+                       guint32 width, guint32 height, GError **error)
 {
-  gsize size = 0;
-  const guint8 *data = g_bytes_get_data (source->data, &size);
   png_image image;
+  png_color background = { 255, 255, 255 };
   guint8 *buffer = NULL;
-  guint32 width = 0, height = 0;
-  gboolean one_bit_gray = FALSE, ok = FALSE;
-  int dpi = 0;
   PIX *pix = NULL;
 
   memset (&image, 0, sizeof image);
   image.version = PNG_IMAGE_VERSION;
-  if (!check_png_structure (source, data, size, &width, &height, &one_bit_gray, &dpi, error))
-    goto out;
   if (!png_image_begin_read_from_memory (&image, data, size)) {
     set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, "damaged PNG (%s)", image.message);
     goto out;
   }
   gboolean color = (image.format & PNG_FORMAT_FLAG_COLOR) != 0;
-  png_color background = { 255, 255, 255 };
   image.format = color ? PNG_FORMAT_RGB : PNG_FORMAT_GRAY;
   gsize stride = PNG_IMAGE_ROW_STRIDE (image);
   buffer = g_try_malloc (PNG_IMAGE_BUFFER_SIZE (image, stride));
@@ -631,22 +626,52 @@ open_png (KhoSource *source, GError **error)
         SET_DATA_BYTE (line, x, row[x]);
     }
   }
+  if (color)
+    pixSetSpp (pix, 3);
+out:
+  png_image_free (&image);
+  g_free (buffer);
+  return pix;
+}
+
+static gboolean
+open_png (KhoSource *source, GError **error)
+{
+  gsize size = 0;
+  const guint8 *data = g_bytes_get_data (source->data, &size);
+  guint32 width = 0, height = 0;
+  gboolean one_bit_gray = FALSE, sixteen_bit = FALSE, ok = FALSE;
+  int dpi = 0;
+  PIX *pix = NULL;
+
+  if (!check_png_structure (source, data, size, &width, &height, &one_bit_gray, &sixteen_bit, &dpi, error))
+    goto out;
+  if (sixteen_bit) {
+    /* The simplified API takes 16-bit samples as linear light and
+     * gamma-encodes them; scanners mean them as sRGB, so keep the high
+     * byte, as Leptonica's reader does. */
+    pix = normalize_pix (pixReadMemPng (data, size));
+    if (pix == NULL) {
+      set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, "damaged PNG (cannot decode)");
+      goto out;
+    }
+  } else {
+    pix = decode_png_simplified (source, data, size, width, height, error);
+    if (pix == NULL)
+      goto out;
+  }
   if (one_bit_gray) {
     PIX *binary = pixThresholdToBinary (pix, 128);
     pixDestroy (&pix);
     pix = binary;
   }
-  source->single = pix;
   source->single_dpi = resolution_or_default (dpi);
   pixSetResolution (pix, source->single_dpi, source->single_dpi);
-  pix = NULL;
+  source->single = g_steal_pointer (&pix);
   source->n_pages = 1;
   ok = TRUE;
 out:
-  if (!ok)
-    png_image_free (&image);
   pixDestroy (&pix);
-  g_free (buffer);
   return ok;
 }
 

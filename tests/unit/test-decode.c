@@ -641,6 +641,26 @@ test_png_gray_palette (void)
 }
 
 static void
+test_png_sixteen_bit (void)
+{
+  PIX *pix = pixCreate (256, 4, 16);
+  for (int y = 0; y < 4; y++)
+    for (int x = 0; x < 256; x++)
+      pixSetPixel (pix, x, y, x * 257);
+  g_autoptr (GBytes) bytes = encode_png (pix);
+  g_autoptr (KhoSource) source = open_ok (bytes);
+  g_autoptr (KhoPageImage) page = render_ok (source, 0);
+  g_assert_cmpint (pixGetDepth (page->pix), ==, 8);
+  /* The samples keep their values (no gamma conversion). */
+  for (int x = 0; x < 256; x += 17) {
+    l_uint32 value = 0;
+    pixGetPixel (page->pix, x, 1, &value);
+    g_assert_cmpuint (value, ==, (guint) x);
+  }
+  pixDestroy (&pix);
+}
+
+static void
 test_png_alpha (void)
 {
   PIX *pix = pixCreate (40, 20, 32);
@@ -892,6 +912,7 @@ main (int argc, char **argv)
   g_test_add_func ("/decode/png/palette", test_png_palette);
   g_test_add_func ("/decode/png/gray-palette", test_png_gray_palette);
   g_test_add_func ("/decode/png/alpha", test_png_alpha);
+  g_test_add_func ("/decode/png/sixteen-bit", test_png_sixteen_bit);
   g_test_add_func ("/decode/png/bilevel", test_png_bilevel_fixture);
   g_test_add_func ("/decode/jpeg/cmyk", test_jpeg_cmyk);
   g_test_add_func ("/decode/jpeg/passthrough", test_jpeg_passthrough);
