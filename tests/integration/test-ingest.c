@@ -379,6 +379,15 @@ compare_strings (gconstpointer a, gconstpointer b)
   return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
+static gint
+compare_unichar (gconstpointer a, gconstpointer b, gpointer unused)
+{
+  gunichar x = *(const gunichar *) a, y = *(const gunichar *) b;
+
+  (void) unused;
+  return x < y ? -1 : x > y;
+}
+
 static GPtrArray *
 files_under (const char *path)
 {
@@ -986,6 +995,40 @@ test_pdfa_valid (void)
 /* ------------------------------------------------------------------------ */
 /* 6. The PDF's text layer holds the stored text                             */
 
+/* The text of a PDF's pages by pdftotext in @mode ("-raw": the order of the
+ * content stream; NULL: poppler's own reading order); NULL when reported. */
+static char **
+pdftotext_pages (const char *pdf, const char *mode, int pages, const char *file)
+{
+  g_auto (Run) run = { 0 };
+  g_autofree char *what = NULL;
+  const char *with_mode[] = { "pdftotext", mode, "-enc", "UTF-8", pdf, "-", NULL };
+  const char *without[] = { "pdftotext", "-enc", "UTF-8", pdf, "-", NULL };
+
+  run_argv (&run, mode ? with_mode : without);
+  if (run.status != 0)
+    {
+      check_failed ("%s: `%s` exited with %d: %s", file, run.command, run.status, run.err);
+      return NULL;
+    }
+  what = g_strdup_printf ("%s: `%s`", file, run.command);
+  return split_pages (run.out, pages, what);
+}
+
+/* The normalized characters of @text, sorted: equal for two texts that hold
+ * the same characters in any order. */
+static char *
+sorted_characters (const char *text)
+{
+  glong n;
+  g_autofree gunichar *chars = normalize_text (text, &n);
+
+  if (chars == NULL)
+    return NULL;
+  g_qsort_with_data (chars, (gint) n, sizeof *chars, (GCompareDataFunc) compare_unichar, NULL);
+  return g_ucs4_to_utf8 (chars, n, NULL, NULL, NULL);
+}
+
 static void
 test_pdf_text_layer (void)
 {
@@ -996,46 +1039,50 @@ test_pdf_text_layer (void)
       const char *file = doc_file (i), *id = doc_id (i), *pdf;
       int n = (int) json_array_get_length (doc_pages (i));
       JsonObject *shown;
-      g_auto (GStrv) stored = NULL, extracted = NULL;
-      g_auto (Run) run = { 0 };
-      g_autofree char *what = NULL;
+      g_auto (GStrv) stored = NULL, raw = NULL, ordered = NULL;
 
       if (id == NULL || (shown = show_doc (id)) == NULL || (pdf = pdf_path_of (shown, file)) == NULL ||
           (stored = stored_pages (id, n, file)) == NULL)
         continue;
-      {
-        const char *argv[] = { "pdftotext", "-enc", "UTF-8", pdf, "-", NULL };
-        run_argv (&run, argv);
-      }
-      if (run.status != 0)
-        {
-          check_failed ("%s: `%s` exited with %d: %s", file, run.command, run.status, run.err);
-          continue;
-        }
-      what = g_strdup_printf ("%s: pdftotext", file);
-      if ((extracted = split_pages (run.out, n, what)) == NULL)
-        continue;
+      raw = pdftotext_pages (pdf, "-raw", n, file);
+      ordered = pdftotext_pages (pdf, NULL, n, file);
       for (int p = 0; p < n; p++)
         {
-          double rate = cer (stored[p], extracted[p]);
-
-          if (rate == 0)
+          /* The text layer in the order kho wrote it, which is the stored
+           * text's (Tesseract's reading order): equal, or CER ≤ 0.5 %. */
+          if (raw)
             {
-              g_test_message ("text layer %s p%d: pdftotext gives the stored text exactly",
-                              file, p + 1);
-              continue;
+              double rate = cer (stored[p], raw[p]);
+              g_autofree char *diff = rate != 0 ? describe_difference (stored[p], raw[p]) : NULL;
+
+              g_test_message ("text layer %s p%d: pdftotext -raw against the stored text: %s%.4f%s%s",
+                              file, p + 1, rate == 0 ? "equal, CER " : "not equal, CER ", rate,
+                              diff ? "; " : "", diff ? diff : "");
+              CHECK (rate >= 0 && rate <= MAX_PDFTOTEXT_CER,
+                     "%s p%d: pdftotext -raw's text differs from the stored text, CER %.4f > %.3f; %s",
+                     file, p + 1, rate, MAX_PDFTOTEXT_CER, diff);
             }
-          {
-            /* Not strictly equal: pdftotext rebuilds the text from glyph
-             * positions, so it may merge, split or reorder words of lines
-             * that overlap or sit close together; a small CER is tolerated. */
-            g_autofree char *diff = describe_difference (stored[p], extracted[p]);
-            g_test_message ("text layer %s p%d: not strictly equal, CER %.4f against the stored "
-                            "text; %s", file, p + 1, rate, diff);
-            CHECK (rate >= 0 && rate <= MAX_PDFTOTEXT_CER,
-                   "%s p%d: pdftotext's text differs from the stored text, CER %.4f > %.3f; %s",
-                   file, p + 1, rate, MAX_PDFTOTEXT_CER, diff);
-          }
+          /* pdftotext without -raw rebuilds a reading order from the glyph
+           * positions: it puts side-by-side blocks (the two-column header
+           * of an official letter, "Nơi nhận" beside the signature, table
+           * cells) in another order than Tesseract does, so its text is not
+           * strictly equal to the stored text and its CER is large.  What
+           * it must still give is the same characters, in its own order. */
+          if (ordered)
+            {
+              double rate = cer (stored[p], ordered[p]);
+              g_autofree char *a = sorted_characters (stored[p]);
+              g_autofree char *b = sorted_characters (ordered[p]);
+              g_autofree char *diff = g_strcmp0 (a, b) != 0
+                                      ? describe_difference (a ? a : "", b ? b : "") : NULL;
+
+              g_test_message ("text layer %s p%d: pdftotext (own reading order) CER %.4f against "
+                              "the stored text, %s characters", file, p + 1, rate,
+                              g_strcmp0 (a, b) == 0 ? "same" : "DIFFERENT");
+              CHECK (a != NULL && g_strcmp0 (a, b) == 0,
+                     "%s p%d: pdftotext's text holds other characters than the stored text; "
+                     "sorted, %s", file, p + 1, diff);
+            }
         }
     }
 }
