@@ -1,5 +1,6 @@
 /* db.c — the archive's SQLite catalogue: schema, migrations, documents,
  * pages, stage events and the full-text index. */
+#define G_LOG_DOMAIN "kho-index"
 #include "index/db.h"
 
 #include <string.h>
@@ -8,7 +9,6 @@
 #include "index/schema.h"
 #include "index/tokenizer.h"
 
-#define G_LOG_DOMAIN "kho-index"
 
 G_DEFINE_QUARK (kho-db-error-quark, kho_db_error)
 

@@ -1,4 +1,5 @@
 /* originals.c — content-addressed originals, archival PDFs and atomic writes. */
+#define G_LOG_DOMAIN "kho-store"
 #include "store/originals.h"
 
 #include <errno.h>
@@ -8,7 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define G_LOG_DOMAIN "kho-store"
 
 G_DEFINE_QUARK (kho-store-error-quark, kho_store_error)
 
