@@ -59,6 +59,10 @@ kho_ocr_engine_new (const char *languages, const char *tessdata, GError **error)
     goto out;
   }
   quiet (engine->api);
+  /* The API defaults to one uniform block (PSM 6), which reads a seal or a
+   * signature as text and mixes up columns; full layout analysis (PSM 3, the
+   * tesseract command's default) finds the text blocks and their order. */
+  TessBaseAPISetPageSegMode (engine->api, PSM_AUTO);
 
   engine->osd = TessBaseAPICreate ();
   quiet (engine->osd);

@@ -464,12 +464,23 @@ failed:
   job_free (job);
 }
 
+/* Below this mean word confidence, OCR doubts the page is upright. */
+#define ORIENTATION_DOUBT_CONFIDENCE 75.0f
+
+/* Prepares page @index of @job, OCRs it, and turns it when OCR had doubts
+ * and Tesseract's OSD is confident it lies on its side or upside down.
+ *
+ * OSD costs as much as OCR and nearly every scanned page is upright, so it
+ * runs only when the first OCR pass reads the page poorly; its verdict is
+ * kept only when reading the turned page gives better text. */
 static void
 process_page (Job *job, int index)
 {
   Runner *runner = job->runner;
   Page *page = &job->pages[index];
   g_autoptr (GError) error = NULL;
+  KhoPrepareOptions options = runner->options.prepare;
+  gboolean check_orientation = options.detect_orientation;
   KhoOcrEngine *engine;
   gint64 t0, t1;
 
@@ -481,9 +492,10 @@ process_page (Job *job, int index)
       job_fail (job, "%s: ocr: %s", job->file, error->message);
       return;
     }
+  options.detect_orientation = FALSE;
   t0 = g_get_monotonic_time ();
-  page->prepared = kho_prepare_page (engine, page->image->pix, page->image->dpi,
-                                     &runner->options.prepare, &error);
+  page->prepared = kho_prepare_page (engine, page->image->pix, page->image->dpi, &options,
+                                     &error);
   if (page->prepared == NULL)
     {
       job_fail (job, "%s: prepare: page %d: %s", job->file, index + 1, error->message);
@@ -491,18 +503,58 @@ process_page (Job *job, int index)
     }
   t1 = g_get_monotonic_time ();
   g_atomic_int_add (&job->prepare_ms, (gint) ((t1 - t0) / 1000));
-  if (!page->prepared->blank)
+  if (page->prepared->blank)
+    goto out;
+  /* Tesseract thresholds the full-depth page itself (Otsu): unlike an
+   * adaptive threshold, that drops the red seal and the blue signature,
+   * which are not text. */
+  page->ocr = kho_ocr_recognize (engine, page->prepared->upright, page->image->dpi,
+                                 runner->options.page_timeout_ms, &error);
+  if (page->ocr == NULL)
     {
-      page->ocr = kho_ocr_recognize (engine, page->prepared->binary, page->image->dpi,
-                                     runner->options.page_timeout_ms, &error);
-      if (page->ocr == NULL)
+      job_fail (job, "%s: ocr: page %d: %s", job->file, index + 1, error->message);
+      return;
+    }
+  if (check_orientation && page->ocr->mean_confidence < ORIENTATION_DOUBT_CONFIDENCE)
+    {
+      int degrees = 0;
+      float confidence = 0;
+
+      if (kho_ocr_detect_orientation (engine, page->prepared->binary, page->image->dpi,
+                                      &degrees, &confidence) &&
+          degrees != 0 && confidence > runner->options.prepare.orientation_min_confidence)
         {
-          job_fail (job, "%s: ocr: page %d: %s", job->file, index + 1, error->message);
-          return;
+          PIX *turned = pixRotateOrth (page->image->pix, degrees / 90);
+          KhoPreparedPage *retry = turned ? kho_prepare_page (engine, turned, page->image->dpi,
+                                                              &options, NULL)
+                                          : NULL;
+          KhoOcrPage *reread = retry ? kho_ocr_recognize (engine, retry->upright,
+                                                          page->image->dpi,
+                                                          runner->options.page_timeout_ms,
+                                                          NULL)
+                                     : NULL;
+
+          g_debug ("%s: page %d: OCR confidence %.0f, OSD says turn %d° (%.1f): %.0f after",
+                   job->file, index + 1, page->ocr->mean_confidence, degrees, confidence,
+                   reread ? reread->mean_confidence : -1.0f);
+          if (reread && reread->mean_confidence > page->ocr->mean_confidence)
+            {
+              retry->rotation = degrees;
+              retry->orientation_confidence = confidence;
+              retry->changed = TRUE;
+              kho_prepared_page_free (g_steal_pointer (&page->prepared));
+              kho_ocr_page_free (g_steal_pointer (&page->ocr));
+              page->prepared = g_steal_pointer (&retry);
+              page->ocr = g_steal_pointer (&reread);
+            }
+          kho_prepared_page_free (retry);
+          kho_ocr_page_free (reread);
+          pixDestroy (&turned);
         }
     }
+out:
   g_atomic_int_add (&job->ocr_ms, (gint) ((g_get_monotonic_time () - t1) / 1000));
-  /* The binary copy served OCR only; the upright page goes into the PDF. */
+  /* The binary copy served OSD only; the upright page goes into the PDF. */
   pixDestroy (&page->prepared->binary);
   if (page->prepared->changed)
     pixDestroy (&page->image->pix);
