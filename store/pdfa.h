@@ -49,7 +49,7 @@ typedef struct {
   const char *creator_tool; /* xmp:CreatorTool, e.g. "kho 0.1.0" */
   GDateTime *created;       /* borrowed; xmp:CreateDate, /CreationDate (also ModifyDate);
                              * NULL: now, which makes the output time-dependent */
-  int jpeg_quality;         /* for pages re-encoded as JPEG; 0: default 75 */
+  int jpeg_quality;         /* for pages re-encoded as JPEG; 0: 65 gray, 75 colour */
 } KhoPdfInfo;
 
 /* Builds the whole PDF/A-2u file in memory.  Deterministic for equal input
