@@ -27,6 +27,7 @@ typedef struct {
   PIX *binary;         /* owned: 1 bpp copy of upright for OCR */
   int rotation;        /* degrees clockwise the page was turned: 0, 90, 180 or 270 */
   float orientation_confidence;
+  gboolean orientation_checked; /* TRUE when Tesseract's OSD was asked */
   float skew;          /* degrees of skew found and removed (positive: counter-clockwise in the scan) */
   float skew_confidence;
   gboolean changed;    /* TRUE when upright differs from the input pix */

@@ -23,7 +23,9 @@ G_DEFINE_QUARK (kho-ocr-error-quark, kho_ocr_error)
 
 struct KhoOcrEngine {
   TessBaseAPI *api;
-  TessBaseAPI *osd;     /* NULL when osd.traineddata is missing */
+  TessBaseAPI *osd;     /* loaded on first use; NULL until then or when missing */
+  gboolean osd_tried;   /* TRUE once loading osd was attempted */
+  char *tessdata;
   char *languages;
 };
 
@@ -64,18 +66,7 @@ kho_ocr_engine_new (const char *languages, const char *tessdata, GError **error)
    * tesseract command's default) finds the text blocks and their order. */
   TessBaseAPISetPageSegMode (engine->api, PSM_AUTO);
 
-  engine->osd = TessBaseAPICreate ();
-  quiet (engine->osd);
-  if (TessBaseAPIInit2 (engine->osd, tessdata, "osd", OEM_TESSERACT_ONLY) != 0) {
-    g_log (G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE,
-           "ocr: no osd.traineddata in %s; orientation will not be detected",
-           tessdata ? tessdata : "the default tessdata folder");
-    TessBaseAPIDelete (engine->osd);
-    engine->osd = NULL;
-  } else {
-    quiet (engine->osd);
-    TessBaseAPISetPageSegMode (engine->osd, PSM_OSD_ONLY);
-  }
+  engine->tessdata = g_strdup (tessdata);
   ok = TRUE;
 out:
   if (!ok)
@@ -97,7 +88,31 @@ kho_ocr_engine_free (KhoOcrEngine *engine)
     TessBaseAPIDelete (engine->osd);
   }
   g_free (engine->languages);
+  g_free (engine->tessdata);
   g_free (engine);
+}
+
+/* Loads the OSD model on first use: most pages are upright and never need
+ * it, and it costs as much to load as the OCR model. */
+static TessBaseAPI *
+osd_api (KhoOcrEngine *engine)
+{
+  if (engine->osd_tried)
+    return engine->osd;
+  engine->osd_tried = TRUE;
+  engine->osd = TessBaseAPICreate ();
+  quiet (engine->osd);
+  if (TessBaseAPIInit2 (engine->osd, engine->tessdata, "osd", OEM_TESSERACT_ONLY) != 0) {
+    g_log (G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE,
+           "ocr: no osd.traineddata in %s; orientation will not be detected",
+           engine->tessdata ? engine->tessdata : "the default tessdata folder");
+    TessBaseAPIDelete (engine->osd);
+    engine->osd = NULL;
+  } else {
+    quiet (engine->osd);
+    TessBaseAPISetPageSegMode (engine->osd, PSM_OSD_ONLY);
+  }
+  return engine->osd;
 }
 
 gboolean
@@ -114,7 +129,7 @@ kho_ocr_detect_orientation (KhoOcrEngine *engine, PIX *pix, int dpi,
   if (confidence != NULL)
     *confidence = 0;
   g_return_val_if_fail (engine != NULL && pix != NULL, FALSE);
-  if (engine->osd == NULL)
+  if (osd_api (engine) == NULL)
     goto out;
 
   TessBaseAPISetImage2 (engine->osd, pix);

@@ -788,9 +788,17 @@ main (int argc, char **argv)
 {
   int first = 1;
 
+  /* Each OCR worker is one thread, and Tesseract must not start OpenMP
+   * threads of its own (two workers with two threads each on two cores ran
+   * three times slower).  libgomp reads the limit from the environment when
+   * it is loaded, before main: set it and start again. */
+  if (g_getenv ("OMP_THREAD_LIMIT") == NULL)
+    {
+      g_setenv ("OMP_THREAD_LIMIT", "1", TRUE);
+      execv ("/proc/self/exe", argv);
+      /* No /proc: go on with OpenMP's default. */
+    }
   setlocale (LC_ALL, "");
-  /* Each OCR worker is one thread; Tesseract must not start its own. */
-  g_setenv ("OMP_THREAD_LIMIT", "1", FALSE);
   g_log_set_default_handler (log_handler, NULL);
 
   /* A global --archive before the command: kho --archive DIR COMMAND … */

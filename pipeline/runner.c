@@ -48,6 +48,8 @@ struct Runner {
   GMutex db_lock;            /* one transaction at a time on the shared connection */
   GAsyncQueue *messages;
   gint in_flight;            /* atomic: pages decoded and not yet finished */
+  KhoOcrEngine *spare;       /* atomic: the engine loaded to check the languages,
+                              * handed to the first worker that needs one */
   int max_in_flight;
 };
 
@@ -70,15 +72,18 @@ engine_slot_free (gpointer data)
 static GPrivate engine_key = G_PRIVATE_INIT (engine_slot_free);
 
 static KhoOcrEngine *
-thread_engine (const char *languages, GError **error)
+thread_engine (Runner *runner, GError **error)
 {
+  const char *languages = runner->options.languages;
   EngineSlot *slot = g_private_get (&engine_key);
 
   if (slot && g_strcmp0 (slot->languages, languages) == 0)
     return slot->engine;
   slot = g_new0 (EngineSlot, 1);
   slot->languages = g_strdup (languages);
-  slot->engine = kho_ocr_engine_new (languages, KHO_TESSDATA[0] ? KHO_TESSDATA : NULL, error);
+  slot->engine = g_atomic_pointer_exchange (&runner->spare, NULL);
+  if (slot->engine == NULL)
+    slot->engine = kho_ocr_engine_new (languages, KHO_TESSDATA[0] ? KHO_TESSDATA : NULL, error);
   if (slot->engine == NULL)
     {
       engine_slot_free (slot);
@@ -467,12 +472,11 @@ failed:
 /* Below this mean word confidence, OCR doubts the page is upright. */
 #define ORIENTATION_DOUBT_CONFIDENCE 75.0f
 
-/* Prepares page @index of @job, OCRs it, and turns it when OCR had doubts
- * and Tesseract's OSD is confident it lies on its side or upside down.
- *
- * OSD costs as much as OCR and nearly every scanned page is upright, so it
- * runs only when the first OCR pass reads the page poorly; its verdict is
- * kept only when reading the turned page gives better text. */
+/* Prepares page @index of @job and OCRs it.  Preparing turns the page
+ * upright when Leptonica's quick test doubts it is and Tesseract's OSD
+ * confirms.  When that test wrongly passed a page and OCR then reads it
+ * poorly, OSD gets a second chance here; its verdict is kept only when
+ * reading the turned page gives better text. */
 static void
 process_page (Job *job, int index)
 {
@@ -480,19 +484,18 @@ process_page (Job *job, int index)
   Page *page = &job->pages[index];
   g_autoptr (GError) error = NULL;
   KhoPrepareOptions options = runner->options.prepare;
-  gboolean check_orientation = options.detect_orientation;
+
   KhoOcrEngine *engine;
   gint64 t0, t1;
 
   if (page->image->has_text)
     return;  /* a PDF page keeps its own text layer and its geometry */
-  engine = thread_engine (runner->options.languages, &error);
+  engine = thread_engine (runner, &error);
   if (engine == NULL)
     {
       job_fail (job, "%s: ocr: %s", job->file, error->message);
       return;
     }
-  options.detect_orientation = FALSE;
   t0 = g_get_monotonic_time ();
   page->prepared = kho_prepare_page (engine, page->image->pix, page->image->dpi, &options,
                                      &error);
@@ -515,7 +518,8 @@ process_page (Job *job, int index)
       job_fail (job, "%s: ocr: page %d: %s", job->file, index + 1, error->message);
       return;
     }
-  if (check_orientation && page->ocr->mean_confidence < ORIENTATION_DOUBT_CONFIDENCE)
+  if (options.detect_orientation && !page->prepared->orientation_checked &&
+      page->ocr->mean_confidence < ORIENTATION_DOUBT_CONFIDENCE)
     {
       int degrees = 0;
       float confidence = 0;
@@ -525,9 +529,12 @@ process_page (Job *job, int index)
           degrees != 0 && confidence > runner->options.prepare.orientation_min_confidence)
         {
           PIX *turned = pixRotateOrth (page->image->pix, degrees / 90);
-          KhoPreparedPage *retry = turned ? kho_prepare_page (engine, turned, page->image->dpi,
-                                                              &options, NULL)
-                                          : NULL;
+          KhoPreparedPage *retry = NULL;
+          KhoPrepareOptions upright = options;
+
+          upright.detect_orientation = FALSE;
+          retry = turned ? kho_prepare_page (engine, turned, page->image->dpi, &upright, NULL)
+                         : NULL;
           KhoOcrPage *reread = retry ? kho_ocr_recognize (engine, retry->upright,
                                                           page->image->dpi,
                                                           runner->options.page_timeout_ms,
@@ -780,13 +787,12 @@ kho_runner_ingest (KhoArchive *archive, const KhoRunnerOptions *options, GPtrArr
   progress.files_total = (int) files->len;
 
   /* Fail early, once, when the language data is missing, rather than once
-   * per document. */
+   * per document; the engine loaded for that serves the first worker. */
   if (files->len > 0)
     {
-      g_autoptr (KhoOcrEngine) probe =
-          kho_ocr_engine_new (runner.options.languages, KHO_TESSDATA[0] ? KHO_TESSDATA : NULL,
-                              error);
-      if (probe == NULL)
+      runner.spare = kho_ocr_engine_new (runner.options.languages,
+                                         KHO_TESSDATA[0] ? KHO_TESSDATA : NULL, error);
+      if (runner.spare == NULL)
         return -1;
     }
 
@@ -801,6 +807,7 @@ kho_runner_ingest (KhoArchive *archive, const KhoRunnerOptions *options, GPtrArr
   while (progress.files_done < progress.files_total)
     drain (&runner, &progress, G_USEC_PER_SEC);
   g_thread_pool_free (runner.pool, FALSE, TRUE);
+  kho_ocr_engine_free (runner.spare);
   g_async_queue_unref (runner.messages);
   g_mutex_clear (&runner.db_lock);
   return progress.failed;
