@@ -1,7 +1,8 @@
 /* tess.c — one Tesseract engine: orientation detection and OCR of a page.
  *
- * Two TessBaseAPI instances per engine: one for the document languages
- * (LSTM), one for "osd" (orientation and script detection, a legacy model).
+ * One TessBaseAPI per engine for the document languages (LSTM), and one
+ * for "osd" (orientation and script detection, a legacy model) shared by
+ * all engines of the process.
  * Tesseract's own diagnostics go to /dev/null through its debug_file
  * parameter; failures are translated here into KHO_OCR_ERROR.
  *
@@ -23,9 +24,8 @@ G_DEFINE_QUARK (kho-ocr-error-quark, kho_ocr_error)
 
 struct KhoOcrEngine {
   TessBaseAPI *api;
-  TessBaseAPI *osd;     /* loaded on first use; NULL until then or when missing */
-  gboolean osd_tried;   /* TRUE once loading osd was attempted */
   char *tessdata;
+  gboolean holds_osd;   /* counted among the shared OSD model's users */
   char *languages;
 };
 
@@ -35,6 +35,62 @@ static void
 quiet (TessBaseAPI *api)
 {
   TessBaseAPISetVariable (api, "debug_file", "/dev/null");
+}
+
+/* The OSD model, shared by the engines of the process and loaded on first
+ * use: most pages are upright and never need it, it costs as much to load
+ * as the OCR model, and it serves one page at a time under its lock (it is
+ * asked for rarely, so workers seldom wait).  Freed with the last engine. */
+static struct {
+  GMutex lock;
+  TessBaseAPI *api;   /* NULL until loaded, or when osd.traineddata is missing */
+  gboolean tried;
+  int engines;
+} shared_osd;
+
+static void
+osd_acquire (void)
+{
+  g_mutex_lock (&shared_osd.lock);
+  shared_osd.engines++;
+  g_mutex_unlock (&shared_osd.lock);
+}
+
+static void
+osd_release (void)
+{
+  g_mutex_lock (&shared_osd.lock);
+  if (--shared_osd.engines == 0) {
+    if (shared_osd.api != NULL) {
+      TessBaseAPIEnd (shared_osd.api);
+      TessBaseAPIDelete (shared_osd.api);
+    }
+    shared_osd.api = NULL;
+    shared_osd.tried = FALSE;
+  }
+  g_mutex_unlock (&shared_osd.lock);
+}
+
+/* Call with shared_osd.lock held. */
+static TessBaseAPI *
+osd_api (const char *tessdata)
+{
+  if (shared_osd.tried)
+    return shared_osd.api;
+  shared_osd.tried = TRUE;
+  shared_osd.api = TessBaseAPICreate ();
+  quiet (shared_osd.api);
+  if (TessBaseAPIInit2 (shared_osd.api, tessdata, "osd", OEM_TESSERACT_ONLY) != 0) {
+    g_log (G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE,
+           "ocr: no osd.traineddata in %s; orientation will not be detected",
+           tessdata ? tessdata : "the default tessdata folder");
+    TessBaseAPIDelete (shared_osd.api);
+    shared_osd.api = NULL;
+  } else {
+    quiet (shared_osd.api);
+    TessBaseAPISetPageSegMode (shared_osd.api, PSM_OSD_ONLY);
+  }
+  return shared_osd.api;
 }
 
 KhoOcrEngine *
@@ -67,6 +123,8 @@ kho_ocr_engine_new (const char *languages, const char *tessdata, GError **error)
   TessBaseAPISetPageSegMode (engine->api, PSM_AUTO);
 
   engine->tessdata = g_strdup (tessdata);
+  engine->holds_osd = TRUE;
+  osd_acquire ();
   ok = TRUE;
 out:
   if (!ok)
@@ -83,36 +141,11 @@ kho_ocr_engine_free (KhoOcrEngine *engine)
     TessBaseAPIEnd (engine->api);
     TessBaseAPIDelete (engine->api);
   }
-  if (engine->osd != NULL) {
-    TessBaseAPIEnd (engine->osd);
-    TessBaseAPIDelete (engine->osd);
-  }
+  if (engine->holds_osd)
+    osd_release ();
   g_free (engine->languages);
   g_free (engine->tessdata);
   g_free (engine);
-}
-
-/* Loads the OSD model on first use: most pages are upright and never need
- * it, and it costs as much to load as the OCR model. */
-static TessBaseAPI *
-osd_api (KhoOcrEngine *engine)
-{
-  if (engine->osd_tried)
-    return engine->osd;
-  engine->osd_tried = TRUE;
-  engine->osd = TessBaseAPICreate ();
-  quiet (engine->osd);
-  if (TessBaseAPIInit2 (engine->osd, engine->tessdata, "osd", OEM_TESSERACT_ONLY) != 0) {
-    g_log (G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE,
-           "ocr: no osd.traineddata in %s; orientation will not be detected",
-           engine->tessdata ? engine->tessdata : "the default tessdata folder");
-    TessBaseAPIDelete (engine->osd);
-    engine->osd = NULL;
-  } else {
-    quiet (engine->osd);
-    TessBaseAPISetPageSegMode (engine->osd, PSM_OSD_ONLY);
-  }
-  return engine->osd;
 }
 
 gboolean
@@ -122,6 +155,7 @@ kho_ocr_detect_orientation (KhoOcrEngine *engine, PIX *pix, int dpi,
   int orientation = 0;
   float orientation_confidence = 0, script_confidence = 0;
   const char *script = NULL;
+  TessBaseAPI *osd = NULL;
   gboolean ok = FALSE;
 
   if (degrees != NULL)
@@ -129,12 +163,14 @@ kho_ocr_detect_orientation (KhoOcrEngine *engine, PIX *pix, int dpi,
   if (confidence != NULL)
     *confidence = 0;
   g_return_val_if_fail (engine != NULL && pix != NULL, FALSE);
-  if (osd_api (engine) == NULL)
+  g_mutex_lock (&shared_osd.lock);
+  osd = osd_api (engine->tessdata);
+  if (osd == NULL)
     goto out;
 
-  TessBaseAPISetImage2 (engine->osd, pix);
-  TessBaseAPISetSourceResolution (engine->osd, dpi > 0 ? dpi : 300);
-  if (!TessBaseAPIDetectOrientationScript (engine->osd, &orientation, &orientation_confidence,
+  TessBaseAPISetImage2 (osd, pix);
+  TessBaseAPISetSourceResolution (osd, dpi > 0 ? dpi : 300);
+  if (!TessBaseAPIDetectOrientationScript (osd, &orientation, &orientation_confidence,
                                            &script, &script_confidence))
     goto out;
   /* Tesseract reports how far the image is turned clockwise (orient_deg);
@@ -147,8 +183,9 @@ kho_ocr_detect_orientation (KhoOcrEngine *engine, PIX *pix, int dpi,
          orientation, orientation_confidence, script ? script : "?", script_confidence);
   ok = TRUE;
 out:
-  if (engine->osd != NULL)
-    TessBaseAPIClear (engine->osd);
+  if (osd != NULL)
+    TessBaseAPIClear (osd);
+  g_mutex_unlock (&shared_osd.lock);
   return ok;
 }
 
