@@ -8,19 +8,7 @@
 #include "index/schema.h"
 #include "index/search.h"
 #include "index/tokenizer.h"
-
-static sqlite3 *
-open_db (void)
-{
-  sqlite3 *db = NULL;
-  char *message = NULL;
-
-  g_assert_cmpint (sqlite3_open (":memory:", &db), ==, SQLITE_OK);
-  g_assert_cmpint (kho_tokenizer_register (db), ==, SQLITE_OK);
-  if (sqlite3_exec (db, kho_schema_v1, NULL, NULL, &message) != SQLITE_OK)
-    g_error ("schema: %s", message);
-  return db;
-}
+#include "index-fixture.h"
 
 static void
 add_document (sqlite3 *db, gint64 id, const char *title, const char *body)
@@ -47,7 +35,7 @@ add_document (sqlite3 *db, gint64 id, const char *title, const char *body)
 static sqlite3 *
 open_db_with_documents (void)
 {
-  sqlite3 *db = open_db ();
+  sqlite3 *db = kho_test_open_index_db ();
 
   add_document (db, 1, "Kế hoạch đào tạo", "Kế hoạch đào tạo giáo viên năm học 2023-2024, số 189/KH-UBND.");
   add_document (db, 2, "Quyết định", "Quyết định về việc khen thưởng học sinh giỏi.");

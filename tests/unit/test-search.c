@@ -6,19 +6,7 @@
 #include "index/schema.h"
 #include "index/search.h"
 #include "index/tokenizer.h"
-
-static sqlite3 *
-open_db (void)
-{
-  sqlite3 *db = NULL;
-  char *message = NULL;
-
-  g_assert_cmpint (sqlite3_open (":memory:", &db), ==, SQLITE_OK);
-  g_assert_cmpint (kho_tokenizer_register (db), ==, SQLITE_OK);
-  if (sqlite3_exec (db, kho_schema_v1, NULL, NULL, &message) != SQLITE_OK)
-    g_error ("schema: %s", message);
-  return db;
-}
+#include "index-fixture.h"
 
 static void
 add_document_full (sqlite3 *db, gint64 id, const char *title, const char *body,
@@ -82,7 +70,7 @@ hit_id (GPtrArray *hits, guint i)
 static void
 test_title_above_body (void)
 {
-  sqlite3 *db = open_db ();
+  sqlite3 *db = kho_test_open_index_db ();
   GPtrArray *hits;
 
   /* Same words, same lengths; only the column differs.  The body hit has
@@ -104,7 +92,7 @@ test_title_above_body (void)
 static void
 test_limit_offset (void)
 {
-  sqlite3 *db = open_db ();
+  sqlite3 *db = kho_test_open_index_db ();
   KhoSearchOptions options;
   GPtrArray *all;
   GString *paged = g_string_new (NULL);
@@ -169,7 +157,7 @@ test_limit_offset (void)
 static void
 test_only_archived (void)
 {
-  sqlite3 *db = open_db ();
+  sqlite3 *db = kho_test_open_index_db ();
   GPtrArray *hits;
 
   add_document_full (db, 1, "Học bạ", "Học bạ học sinh lớp 10A", "archived", NULL, 3);
@@ -192,7 +180,7 @@ test_only_archived (void)
 static void
 test_hit_fields (void)
 {
-  sqlite3 *db = open_db ();
+  sqlite3 *db = kho_test_open_index_db ();
   GPtrArray *hits;
   KhoSearchHit *hit;
 
@@ -221,7 +209,7 @@ test_hit_fields (void)
 static void
 test_snippets (void)
 {
-  sqlite3 *db = open_db ();
+  sqlite3 *db = kho_test_open_index_db ();
   GString *body = g_string_new (NULL);
   KhoSearchOptions options;
   GPtrArray *hits;
@@ -297,7 +285,7 @@ test_snippets (void)
 static void
 test_no_terms (void)
 {
-  sqlite3 *db = open_db ();
+  sqlite3 *db = kho_test_open_index_db ();
   static const char *const queries[] = { NULL, "", "   ", "***", "-kế", "\"\"", "()" };
   gsize i;
 

@@ -8,19 +8,7 @@
 #include "index/schema.h"
 #include "index/search.h"
 #include "index/tokenizer.h"
-
-static sqlite3 *
-open_db (void)
-{
-  sqlite3 *db = NULL;
-  char *message = NULL;
-
-  g_assert_cmpint (sqlite3_open (":memory:", &db), ==, SQLITE_OK);
-  g_assert_cmpint (kho_tokenizer_register (db), ==, SQLITE_OK);
-  if (sqlite3_exec (db, kho_schema_v1, NULL, NULL, &message) != SQLITE_OK)
-    g_error ("schema: %s", message);
-  return db;
-}
+#include "index-fixture.h"
 
 /* @body may hold any bytes (@body_length of them). */
 static void
@@ -121,7 +109,7 @@ document_tokens (sqlite3 *db, gint64 id)
 static void
 test_tokens (void)
 {
-  sqlite3 *db = open_db ();
+  sqlite3 *db = kho_test_open_index_db ();
   g_autofree char *tokens = NULL;
   g_autofree char *nfd_tokens = NULL;
   g_autofree char *other_tokens = NULL;
@@ -149,7 +137,7 @@ test_tokens (void)
 static void
 test_accent_insensitive (void)
 {
-  sqlite3 *db = open_db ();
+  sqlite3 *db = kho_test_open_index_db ();
   struct {
     const char *query;
     const char *ids;
@@ -196,7 +184,7 @@ test_accent_insensitive (void)
 static void
 test_exact_terms (void)
 {
-  sqlite3 *db = open_db ();
+  sqlite3 *db = kho_test_open_index_db ();
   sqlite3_stmt *stmt = NULL;
   GString *ids = g_string_new (NULL);
 
@@ -229,7 +217,7 @@ test_exact_terms (void)
 static void
 test_exact_first (void)
 {
-  sqlite3 *db = open_db ();
+  sqlite3 *db = kho_test_open_index_db ();
   int filler;
 
   add_document (db, 1, "Báo cáo", "Hòn đảo nhỏ giữa biển");
@@ -271,7 +259,7 @@ test_exact_first (void)
 static void
 test_offsets (void)
 {
-  sqlite3 *db = open_db ();
+  sqlite3 *db = kho_test_open_index_db ();
   struct {
     const char *query;
     gint64 id;
@@ -316,7 +304,7 @@ test_offsets (void)
 static void
 test_snippet_marks (void)
 {
-  sqlite3 *db = open_db ();
+  sqlite3 *db = kho_test_open_index_db ();
   g_autoptr (GError) error = NULL;
   KhoSearchOptions options;
   GPtrArray *hits;
