@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "config.h"
+#include <glib/gi18n-lib.h>
 #include "index/ids.h"
 #include "index/schema.h"
 #include "index/tokenizer.h"
@@ -118,7 +120,7 @@ migrate (KhoDb *db, GError **error)
   if (version > KHO_DB_SCHEMA_VERSION)
     {
       g_set_error (error, KHO_DB_ERROR, KHO_DB_ERROR_VERSION,
-                   "database %s has schema version %d; this kho knows up to %d: upgrade kho",
+                   _("database %s has schema version %d; this kho knows up to %d: upgrade kho"),
                    db->path, version, KHO_DB_SCHEMA_VERSION);
       return FALSE;
     }
@@ -153,7 +155,7 @@ kho_db_open (const char *path, GError **error)
                         NULL);
   if (rc != SQLITE_OK)
     {
-      g_set_error (error, KHO_DB_ERROR, KHO_DB_ERROR_SQL, "database %s: cannot open: %s",
+      g_set_error (error, KHO_DB_ERROR, KHO_DB_ERROR_SQL, _("database %s: cannot open: %s"),
                    path, db->handle ? sqlite3_errmsg (db->handle) : sqlite3_errstr (rc));
       goto fail;
     }
@@ -278,7 +280,8 @@ kho_db_get_document (KhoDb *db, gint64 id, GError **error)
                                      NULL, id, &local);
 
   if (doc == NULL && local == NULL)
-    g_set_error (&local, KHO_DB_ERROR, KHO_DB_ERROR_NOT_FOUND, "no document %" G_GINT64_FORMAT, id);
+    g_set_error (&local, KHO_DB_ERROR, KHO_DB_ERROR_NOT_FOUND, _("no document %lld"),
+                 (long long) id);
   if (local)
     g_propagate_error (error, local);
   return doc;
@@ -303,8 +306,8 @@ kho_db_resolve (KhoDb *db, const char *reference, GError **error)
   if (kind == KHO_ID_INVALID)
     {
       g_set_error (error, KHO_DB_ERROR, KHO_DB_ERROR_INVALID_ID,
-                   "“%s” is not an archive ID (like KHO-2026-000001) nor a SHA-256 "
-                   "(at least %d hex digits)", reference, KHO_ID_MIN_PREFIX);
+                   _("“%s” is not an archive ID (like KHO-2026-000001) nor a SHA-256 "
+                     "(at least %d hex digits)"), reference, KHO_ID_MIN_PREFIX);
       return -1;
     }
   if (kind == KHO_ID_ARCHIVE)
@@ -327,10 +330,10 @@ kho_db_resolve (KhoDb *db, const char *reference, GError **error)
       id = -1;
     }
   else if (matches == 0)
-    g_set_error (error, KHO_DB_ERROR, KHO_DB_ERROR_NOT_FOUND, "no document %s", reference);
+    g_set_error (error, KHO_DB_ERROR, KHO_DB_ERROR_NOT_FOUND, _("no document %s"), reference);
   else if (matches > 1)
     g_set_error (error, KHO_DB_ERROR, KHO_DB_ERROR_AMBIGUOUS,
-                 "%s matches several documents; give more hex digits", reference);
+                 _("%s matches several documents; give more hex digits"), reference);
   if (matches != 1)
     id = -1;
   sqlite3_finalize (stmt);

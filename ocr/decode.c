@@ -17,6 +17,9 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "config.h"
+#include <glib/gi18n-lib.h>
+
 #include <cairo.h>
 #include <png.h>
 #include <poppler.h>
@@ -160,21 +163,23 @@ set_error (GError **error, KhoDecodeError code, const char *name, const char *fo
 static gboolean
 check_dimensions (const char *name, guint64 width, guint64 height, GError **error)
 {
+  /* Formatted apart: xgettext cannot see through G_GUINT64_FORMAT. */
+  g_autofree char *size = g_strdup_printf ("%" G_GUINT64_FORMAT "×%" G_GUINT64_FORMAT,
+                                           width, height);
+
   if (width == 0 || height == 0) {
-    set_error (error, KHO_DECODE_ERROR_CORRUPT, name,
-               "image is %" G_GUINT64_FORMAT "×%" G_GUINT64_FORMAT " px", width, height);
+    /* TRANSLATORS: %s is the image's width×height. */
+    set_error (error, KHO_DECODE_ERROR_CORRUPT, name, _("image is %s px"), size);
     return FALSE;
   }
   if (width > KHO_DECODE_MAX_SIDE || height > KHO_DECODE_MAX_SIDE) {
-    set_error (error, KHO_DECODE_ERROR_TOO_LARGE, name,
-               "image is %" G_GUINT64_FORMAT "×%" G_GUINT64_FORMAT " px, over the %d px limit",
-               width, height, KHO_DECODE_MAX_SIDE);
+    set_error (error, KHO_DECODE_ERROR_TOO_LARGE, name, _("image is %s px, over the %d px limit"),
+               size, KHO_DECODE_MAX_SIDE);
     return FALSE;
   }
   if (width * height > KHO_DECODE_MAX_PIXELS) {
     set_error (error, KHO_DECODE_ERROR_TOO_LARGE, name,
-               "image is %" G_GUINT64_FORMAT "×%" G_GUINT64_FORMAT " px, over the %d pixel limit",
-               width, height, KHO_DECODE_MAX_PIXELS);
+               _("image is %s px, over the %d pixel limit"), size, KHO_DECODE_MAX_PIXELS);
     return FALSE;
   }
   return TRUE;
@@ -406,7 +411,7 @@ open_tiff (KhoSource *source, GError **error)
   guint64 ifd = tiff_first_ifd (data, size);
 
   if (ifd == 0 || ifd >= size || !tiff_directories_inside (data, size)) {
-    set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, "truncated TIFF");
+    set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, _("truncated TIFF"));
     goto out;
   }
   kho_ocr_clear_tiff_error ();
@@ -414,32 +419,32 @@ open_tiff (KhoSource *source, GError **error)
                          memory_read, memory_write, memory_seek, memory_close,
                          memory_size, memory_map, memory_unmap);
   if (tiff == NULL) {
-    set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, "damaged TIFF (%s)",
-               *kho_ocr_last_tiff_error () ? kho_ocr_last_tiff_error () : "unreadable header");
+    set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, _("damaged TIFF (%s)"),
+               *kho_ocr_last_tiff_error () ? kho_ocr_last_tiff_error () : _("unreadable header"));
     goto out;
   }
   while (TRUE) {
     guint32 width = 0, height = 0;
     if (n >= MAX_TIFF_PAGES) {
       set_error (error, KHO_DECODE_ERROR_TOO_LARGE, source->name,
-                 "TIFF has more than %d pages", MAX_TIFF_PAGES);
+                 _("TIFF has more than %d pages"), MAX_TIFF_PAGES);
       goto out;
     }
     if (!TIFFGetField (tiff, TIFFTAG_IMAGEWIDTH, &width) ||
         !TIFFGetField (tiff, TIFFTAG_IMAGELENGTH, &height)) {
       set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name,
-                 "damaged TIFF: page %d has no size", n + 1);
+                 _("damaged TIFF: page %d has no size"), n + 1);
       goto out;
     }
     if (width > KHO_DECODE_MAX_SIDE || height > KHO_DECODE_MAX_SIDE || width == 0 || height == 0 ||
         (guint64) width * height > KHO_DECODE_MAX_PIXELS) {
-      g_autofree char *where = n > 0 ? g_strdup_printf ("%s: page %d", source->name, n + 1)
+      g_autofree char *where = n > 0 ? g_strdup_printf (_("%s: page %d"), source->name, n + 1)
                                      : g_strdup (source->name);
       check_dimensions (where, width, height, error);
       goto out;
     }
     if (!tiff_extents_inside (tiff, size)) {
-      set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, "truncated TIFF (page %d)", n + 1);
+      set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, _("truncated TIFF (page %d)"), n + 1);
       goto out;
     }
     n++;
@@ -449,14 +454,14 @@ open_tiff (KhoSource *source, GError **error)
     kho_ocr_clear_tiff_error ();
     if (!TIFFReadDirectory (tiff)) {
       set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name,
-                 "truncated TIFF (directory of page %d unreadable: %s)", n + 1,
-                 *kho_ocr_last_tiff_error () ? kho_ocr_last_tiff_error () : "no details");
+                 _("truncated TIFF (directory of page %d unreadable: %s)"), n + 1,
+                 *kho_ocr_last_tiff_error () ? kho_ocr_last_tiff_error () : _("no details"));
       goto out;
     }
   }
 
   if (n == 0) {
-    set_error (error, KHO_DECODE_ERROR_NO_PAGES, source->name, "TIFF has no pages");
+    set_error (error, KHO_DECODE_ERROR_NO_PAGES, source->name, _("TIFF has no pages"));
     goto out;
   }
   source->n_pages = n;
@@ -477,14 +482,14 @@ render_tiff (KhoSource *source, int index, int *dpi, GError **error)
   kho_ocr_clear_tiff_error ();
   pix = pixReadMemTiff (data, size, index);
   if (pix == NULL) {
-    set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, "page %d: damaged TIFF (%s)", index + 1,
-               *kho_ocr_last_tiff_error () ? kho_ocr_last_tiff_error () : "cannot decode");
+    set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, _("page %d: damaged TIFF (%s)"), index + 1,
+               *kho_ocr_last_tiff_error () ? kho_ocr_last_tiff_error () : _("cannot decode"));
     goto out;
   }
   *dpi = resolution_or_default (pixGetXRes (pix));
   pix = normalize_pix (pix);
   if (pix == NULL)
-    set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, "page %d: unsupported TIFF pixel format",
+    set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, _("page %d: unsupported TIFF pixel format"),
                index + 1);
 out:
   return pix;
@@ -533,24 +538,24 @@ check_png_structure (const KhoSource *source, const guint8 *data, gsize size,
   *dpi = 0;
   while (TRUE) {
     if (size - at < 12) {
-      set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, "truncated PNG");
+      set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, _("truncated PNG"));
       return FALSE;
     }
     guint32 length = read_be32 (data + at);
     const guint8 *type = data + at + 4;
     const guint8 *body = data + at + 8;
     if (length > 0x7fffffffu || length > size - at - 12) {
-      set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, "truncated PNG");
+      set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, _("truncated PNG"));
       return FALSE;
     }
     if (png_crc (type, length + 4) != read_be32 (body + length)) {
-      set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, "damaged PNG (bad CRC in %.4s chunk)",
+      set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, _("damaged PNG (bad CRC in %.4s chunk)"),
                  (const char *) type);
       return FALSE;
     }
     if (!seen_ihdr) {
       if (memcmp (type, "IHDR", 4) != 0 || length != 13) {
-        set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, "damaged PNG (no IHDR)");
+        set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, _("damaged PNG (no IHDR)"));
         return FALSE;
       }
       *width = read_be32 (body);
@@ -570,7 +575,7 @@ check_png_structure (const KhoSource *source, const guint8 *data, gsize size,
     at += 12 + (gsize) length;
   }
   if (!seen_idat) {
-    set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, "damaged PNG (no image data)");
+    set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, _("damaged PNG (no image data)"));
     return FALSE;
   }
   return TRUE;
@@ -590,7 +595,7 @@ decode_png_simplified (const KhoSource *source, const guint8 *data, gsize size,
   memset (&image, 0, sizeof image);
   image.version = PNG_IMAGE_VERSION;
   if (!png_image_begin_read_from_memory (&image, data, size)) {
-    set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, "damaged PNG (%s)", image.message);
+    set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, _("damaged PNG (%s)"), image.message);
     goto out;
   }
   gboolean color = (image.format & PNG_FORMAT_FLAG_COLOR) != 0;
@@ -598,17 +603,17 @@ decode_png_simplified (const KhoSource *source, const guint8 *data, gsize size,
   gsize stride = PNG_IMAGE_ROW_STRIDE (image);
   buffer = g_try_malloc (PNG_IMAGE_BUFFER_SIZE (image, stride));
   if (buffer == NULL) {
-    set_error (error, KHO_DECODE_ERROR_TOO_LARGE, source->name, "out of memory for a %u×%u px image",
+    set_error (error, KHO_DECODE_ERROR_TOO_LARGE, source->name, _("out of memory for a %u×%u px image"),
                width, height);
     goto out;
   }
   if (!png_image_finish_read (&image, &background, buffer, (png_int_32) stride, NULL)) {
-    set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, "damaged PNG (%s)", image.message);
+    set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, _("damaged PNG (%s)"), image.message);
     goto out;
   }
   pix = pixCreate ((int) width, (int) height, color ? 32 : 8);
   if (pix == NULL) {
-    set_error (error, KHO_DECODE_ERROR_TOO_LARGE, source->name, "out of memory for a %u×%u px image",
+    set_error (error, KHO_DECODE_ERROR_TOO_LARGE, source->name, _("out of memory for a %u×%u px image"),
                width, height);
     goto out;
   }
@@ -652,7 +657,7 @@ open_png (KhoSource *source, GError **error)
      * byte, as Leptonica's reader does. */
     pix = normalize_pix (pixReadMemPng (data, size));
     if (pix == NULL) {
-      set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, "damaged PNG (cannot decode)");
+      set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, _("damaged PNG (cannot decode)"));
       goto out;
     }
   } else {
@@ -701,7 +706,7 @@ check_jpeg_structure (const KhoSource *source, const guint8 *data, gsize size,
     if (at >= size)
       goto truncated;
     if (data[at] != 0xff) {
-      set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, "damaged JPEG (no marker at byte %zu)", at);
+      set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, _("damaged JPEG (no marker at byte %zu)"), at);
       return FALSE;
     }
     while (at < size && data[at] == 0xff)
@@ -717,7 +722,7 @@ check_jpeg_structure (const KhoSource *source, const guint8 *data, gsize size,
       goto truncated;
     gsize length = ((gsize) data[at] << 8) | data[at + 1];
     if (length < 2) {
-      set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, "damaged JPEG (bad segment length)");
+      set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, _("damaged JPEG (bad segment length)"));
       return FALSE;
     }
     if (length > size - at)
@@ -727,7 +732,7 @@ check_jpeg_structure (const KhoSource *source, const guint8 *data, gsize size,
     gboolean is_sof = marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc;
     if (is_sof && info->sof == 0) {
       if (body_length < 6) {
-        set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, "damaged JPEG (short frame header)");
+        set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, _("damaged JPEG (short frame header)"));
         return FALSE;
       }
       info->sof = marker;
@@ -756,12 +761,12 @@ check_jpeg_structure (const KhoSource *source, const guint8 *data, gsize size,
     }
   }
   if (info->sof == 0 || info->scans == 0) {
-    set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, "damaged JPEG (no image)");
+    set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, _("damaged JPEG (no image)"));
     return FALSE;
   }
   return TRUE;
 truncated:
-  set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, "truncated JPEG");
+  set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, _("truncated JPEG"));
   return FALSE;
 }
 
@@ -778,19 +783,19 @@ open_jpeg (KhoSource *source, GError **error)
   if (!check_jpeg_structure (source, data, size, &info, error))
     goto out;
   if (info.components != 1 && info.components != 3 && info.components != 4) {
-    set_error (error, KHO_DECODE_ERROR_UNKNOWN, source->name, "JPEG with %d colour components", info.components);
+    set_error (error, KHO_DECODE_ERROR_UNKNOWN, source->name, _("JPEG with %d colour components"), info.components);
     goto out;
   }
   pix = pixReadMemJpeg (data, size, 0, 1, &warnings, 0);
   if (pix == NULL || warnings > 0) {
-    set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, "damaged JPEG (%s)",
-               pix == NULL ? "cannot decode" : "corrupt data");
+    set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, _("damaged JPEG (%s)"),
+               pix == NULL ? _("cannot decode") : _("corrupt data"));
     goto out;
   }
   source->single_dpi = resolution_or_default (pixGetXRes (pix));
   pix = normalize_pix (pix);
   if (pix == NULL) {
-    set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, "unsupported JPEG pixel format");
+    set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, _("unsupported JPEG pixel format"));
     goto out;
   }
   /* Pass-through needs a stream a PDF reader decodes to the same pixels:
@@ -822,35 +827,36 @@ open_pdf (KhoSource *source, GError **error)
   gsize tail = MIN (size, 2048);
 
   if (memmem (data + size - tail, tail, "%%EOF", 5) == NULL) {
-    set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, "truncated PDF (no %%%%EOF at the end)");
+    set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, _("truncated PDF (no %%%%EOF at the end)"));
     goto out;
   }
   source->pdf = poppler_document_new_from_bytes (source->data, NULL, &poppler_error);
   if (source->pdf == NULL) {
     if (g_error_matches (poppler_error, POPPLER_ERROR, POPPLER_ERROR_ENCRYPTED))
-      set_error (error, KHO_DECODE_ERROR_ENCRYPTED, source->name, "encrypted PDF");
+      set_error (error, KHO_DECODE_ERROR_ENCRYPTED, source->name, _("encrypted PDF"));
     else
-      set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, "damaged PDF (%s)",
-                 poppler_error ? poppler_error->message : "unreadable");
+      set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, _("damaged PDF (%s)"),
+                 poppler_error ? poppler_error->message : _("unreadable"));
     goto out;
   }
   source->n_pages = poppler_document_get_n_pages (source->pdf);
   if (source->n_pages <= 0) {
-    set_error (error, KHO_DECODE_ERROR_NO_PAGES, source->name, "PDF has no pages");
+    set_error (error, KHO_DECODE_ERROR_NO_PAGES, source->name, _("PDF has no pages"));
     goto out;
   }
   for (int i = 0; i < source->n_pages; i++) {
     PopplerPage *page = poppler_document_get_page (source->pdf, i);
     double width = 0, height = 0;
     if (page == NULL) {
-      set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, "damaged PDF (page %d unreadable)", i + 1);
+      set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, _("damaged PDF (page %d unreadable)"), i + 1);
       goto out;
     }
     poppler_page_get_size (page, &width, &height);
     g_object_unref (page);
     guint64 w = (guint64) ceil (width * PDF_MIN_DPI / 72.0);
     guint64 h = (guint64) ceil (height * PDF_MIN_DPI / 72.0);
-    g_autofree char *where = g_strdup_printf ("%s: page %d at %d dpi", source->name, i + 1, PDF_MIN_DPI);
+    g_autofree char *where = g_strdup_printf (_("%s: page %d at %d dpi"), source->name, i + 1,
+                                             PDF_MIN_DPI);
     if (!check_dimensions (where, w, h, error))
       goto out;
   }
@@ -1027,7 +1033,7 @@ render_pdf (KhoSource *source, int index, GError **error)
 
   page = poppler_document_get_page (source->pdf, index);
   if (page == NULL) {
-    set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, "page %d: damaged PDF page", index + 1);
+    set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, _("page %d: damaged PDF page"), index + 1);
     goto out;
   }
   poppler_page_get_size (page, &width_pt, &height_pt);
@@ -1044,7 +1050,7 @@ render_pdf (KhoSource *source, int index, GError **error)
 
   surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, width, height);
   if (cairo_surface_status (surface) != CAIRO_STATUS_SUCCESS) {
-    set_error (error, KHO_DECODE_ERROR_TOO_LARGE, source->name, "page %d: cannot allocate %d×%d px (%s)",
+    set_error (error, KHO_DECODE_ERROR_TOO_LARGE, source->name, _("page %d: cannot allocate %d×%d px (%s)"),
                index + 1, width, height, cairo_status_to_string (cairo_surface_status (surface)));
     goto out;
   }
@@ -1055,14 +1061,14 @@ render_pdf (KhoSource *source, int index, GError **error)
   poppler_page_render (page, cr);
   cairo_surface_flush (surface);
   if (cairo_status (cr) != CAIRO_STATUS_SUCCESS) {
-    set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, "page %d: cannot render (%s)",
+    set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, _("page %d: cannot render (%s)"),
                index + 1, cairo_status_to_string (cairo_status (cr)));
     goto out;
   }
   out = g_new0 (KhoPageImage, 1);
   out->pix = pix_from_surface (surface);
   if (out->pix == NULL) {
-    set_error (error, KHO_DECODE_ERROR_TOO_LARGE, source->name, "page %d: out of memory", index + 1);
+    set_error (error, KHO_DECODE_ERROR_TOO_LARGE, source->name, _("page %d: out of memory"), index + 1);
     g_clear_pointer (&out, kho_page_image_free);
     goto out;
   }
@@ -1109,7 +1115,7 @@ kho_source_open (GBytes *data, const char *name, GError **error)
   source->name = g_strdup (name ? name : "input");
   bytes = g_bytes_get_data (data, &size);
   if (size == 0) {
-    set_error (error, KHO_DECODE_ERROR_EMPTY, source->name, "empty file (0 bytes)");
+    set_error (error, KHO_DECODE_ERROR_EMPTY, source->name, _("empty file (0 bytes)"));
     goto out;
   }
   source->format = kho_decode_sniff (bytes, size);
@@ -1121,7 +1127,7 @@ kho_source_open (GBytes *data, const char *name, GError **error)
   case KHO_FORMAT_UNKNOWN:
   default: {
       g_autofree char *start = describe_start (bytes, size);
-      set_error (error, KHO_DECODE_ERROR_UNKNOWN, source->name, "not an image or PDF (starts with %s)", start);
+      set_error (error, KHO_DECODE_ERROR_UNKNOWN, source->name, _("not an image or PDF (starts with %s)"), start);
       break;
     }
   }
@@ -1164,7 +1170,7 @@ kho_source_render_page (KhoSource *source, int index, GError **error)
   g_return_val_if_fail (source != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
   if (index < 0 || index >= source->n_pages) {
-    g_set_error (error, KHO_DECODE_ERROR, KHO_DECODE_ERROR_NO_PAGES, "%s: no page %d (it has %d)",
+    g_set_error (error, KHO_DECODE_ERROR, KHO_DECODE_ERROR_NO_PAGES, _("%s: no page %d (it has %d)"),
                  source->name, index + 1, source->n_pages);
     goto out;
   }
@@ -1196,7 +1202,8 @@ kho_source_render_page (KhoSource *source, int index, GError **error)
     break;
   case KHO_FORMAT_UNKNOWN:
   default:
-    g_set_error (error, KHO_DECODE_ERROR, KHO_DECODE_ERROR_UNKNOWN, "%s: unknown format", source->name);
+    g_set_error (error, KHO_DECODE_ERROR, KHO_DECODE_ERROR_UNKNOWN, _("%s: unknown format"),
+                 source->name);
     break;
   }
 out:

@@ -2,6 +2,8 @@
 #define G_LOG_DOMAIN "kho-pipeline"
 #include "pipeline/archive.h"
 
+#include "config.h"
+#include <glib/gi18n-lib.h>
 #include "index/ids.h"
 #include "store/originals.h"
 
@@ -20,8 +22,8 @@ load_config (KhoArchive *archive, GKeyFile *keys, GError **error)
   if (prefix && !kho_id_prefix_is_valid (prefix))
     {
       g_set_error (error, KHO_ARCHIVE_ERROR, KHO_ARCHIVE_ERROR_CONFIG,
-                   "%s/" CONFIG_NAME ": prefix “%s” must be 1 to 16 letters or digits, "
-                   "starting with a letter", archive->root, prefix);
+                   _("%s/%s: prefix “%s” must be 1 to 16 letters or digits, "
+                     "starting with a letter"), archive->root, CONFIG_NAME, prefix);
       return FALSE;
     }
   archive->prefix = g_steal_pointer (&prefix);
@@ -63,8 +65,8 @@ kho_archive_open (const char *root, GError **error)
   if (!g_file_test (db_path, G_FILE_TEST_IS_REGULAR))
     {
       g_set_error (error, KHO_ARCHIVE_ERROR, KHO_ARCHIVE_ERROR_MISSING,
-                   "%s is not a kho archive (no " DB_NAME "); create it with: kho init --archive %s",
-                   root, root);
+                   _("%s is not a kho archive (no %s); create it with: kho init --archive %s"),
+                   root, DB_NAME, root);
       return NULL;
     }
   if (!g_key_file_load_from_file (keys, config, G_KEY_FILE_KEEP_COMMENTS, &local) &&
@@ -89,7 +91,7 @@ kho_archive_init (const char *root, const char *prefix, GError **error)
   if (prefix && !kho_id_prefix_is_valid (prefix))
     {
       g_set_error (error, KHO_ARCHIVE_ERROR, KHO_ARCHIVE_ERROR_CONFIG,
-                   "prefix “%s” must be 1 to 16 letters or digits, starting with a letter",
+                   _("prefix “%s” must be 1 to 16 letters or digits, starting with a letter"),
                    prefix);
       return NULL;
     }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "config.h"
+#include <glib/gi18n-lib.h>
 #include "index/db.h"
 #include "index/title.h"
 #include "ocr/decode.h"
@@ -493,7 +494,7 @@ process_page (Job *job, int index)
   engine = thread_engine (runner, &error);
   if (engine == NULL)
     {
-      job_fail (job, "%s: ocr: %s", job->file, error->message);
+      job_fail (job, _("%s: ocr: %s"), job->file, error->message);
       return;
     }
   t0 = g_get_monotonic_time ();
@@ -501,7 +502,7 @@ process_page (Job *job, int index)
                                      &error);
   if (page->prepared == NULL)
     {
-      job_fail (job, "%s: prepare: page %d: %s", job->file, index + 1, error->message);
+      job_fail (job, _("%s: prepare: page %d: %s"), job->file, index + 1, error->message);
       return;
     }
   t1 = g_get_monotonic_time ();
@@ -515,7 +516,7 @@ process_page (Job *job, int index)
                                  runner->options.page_timeout_ms, &error);
   if (page->ocr == NULL)
     {
-      job_fail (job, "%s: ocr: page %d: %s", job->file, index + 1, error->message);
+      job_fail (job, _("%s: ocr: page %d: %s"), job->file, index + 1, error->message);
       return;
     }
   if (options.detect_orientation && !page->prepared->orientation_checked &&
@@ -650,7 +651,7 @@ submit_pages (Runner *runner, Job *job, KhoSource *source, Progress *progress)
       job->pages[i].image = kho_source_render_page (source, i, &error);
       if (job->pages[i].image == NULL)
         {
-          job_fail (job, "%s: page %d: %s", job->file, i + 1, error->message);
+          job_fail (job, _("%s: page %d: %s"), job->file, i + 1, error->message);
           break;
         }
       task = g_new0 (Task, 1);
@@ -678,7 +679,7 @@ intake (Runner *runner, const char *file, Progress *progress)
 
   if (!g_file_get_contents (file, &contents, &length, &error))
     {
-      g_autofree char *message = g_strdup_printf ("%s: cannot read: %s", file, error->message);
+      g_autofree char *message = g_strdup_printf (_("%s: cannot read: %s"), file, error->message);
       post_result (runner, file, KHO_INGEST_FAILED, NULL, NULL, 0, message, started_us);
       return;
     }

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config.h"
+#include <glib/gi18n-lib.h>
 
 G_DEFINE_QUARK (kho-store-error-quark, kho_store_error)
 
@@ -38,7 +40,7 @@ kho_store_sha256_file (const char *path, GError **error)
 
   if (fd < 0)
     {
-      io_error (error, errno, "cannot open", path);
+      io_error (error, errno, _("cannot open"), path);
       return NULL;
     }
   while ((n = read (fd, buffer, sizeof buffer)) != 0)
@@ -49,7 +51,7 @@ kho_store_sha256_file (const char *path, GError **error)
           if (errsv == EINTR)
             continue;
           close (fd);
-          io_error (error, errsv, "cannot read", path);
+          io_error (error, errsv, _("cannot read"), path);
           return NULL;
         }
       g_checksum_update (checksum, buffer, (gsize) n);
@@ -81,12 +83,12 @@ fsync_dir (const char *dir, GError **error)
   int fd = g_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 
   if (fd < 0)
-    return io_error (error, errno, "cannot open folder", dir);
+    return io_error (error, errno, _("cannot open folder"), dir);
   if (fsync (fd) != 0)
     {
       int errsv = errno;
       close (fd);
-      return io_error (error, errsv, "cannot sync folder", dir);
+      return io_error (error, errsv, _("cannot sync folder"), dir);
     }
   close (fd);
   return TRUE;
@@ -105,7 +107,7 @@ make_dirs (const char *dir, GError **error)
   if (strcmp (parent, dir) != 0 && !make_dirs (parent, error))
     return FALSE;
   if (g_mkdir (dir, 0755) != 0 && errno != EEXIST)
-    return io_error (error, errno, "cannot create folder", dir);
+    return io_error (error, errno, _("cannot create folder"), dir);
   return fsync_dir (parent, error);
 }
 
@@ -149,7 +151,7 @@ kho_store_write_atomic (const char *archive, const char *path, GBytes *data, GEr
   tmp_path = g_build_filename (tmp_dir, "write-XXXXXX", NULL);
   fd = g_mkstemp_full (tmp_path, O_RDWR | O_CLOEXEC, 0600);
   if (fd < 0)
-    return io_error (error, errno, "cannot create temporary file in", tmp_dir);
+    return io_error (error, errno, _("cannot create temporary file in"), tmp_dir);
   if (!write_all (fd, bytes, size) || fsync (fd) != 0 || fchmod (fd, 0444) != 0)
     goto fail;
   if (close (fd) != 0)
@@ -167,7 +169,7 @@ fail:
   if (fd >= 0)
     close (fd);
   g_unlink (tmp_path);
-  return io_error (error, errsv, "cannot write", path);
+  return io_error (error, errsv, _("cannot write"), path);
 }
 
 gboolean
@@ -187,7 +189,7 @@ kho_store_remove (const char *path, GError **error)
     {
       if (errno == ENOENT)
         return TRUE;
-      return io_error (error, errno, "cannot remove", path);
+      return io_error (error, errno, _("cannot remove"), path);
     }
   dir = g_path_get_dirname (path);
   return fsync_dir (dir, error);
