@@ -3,6 +3,10 @@
  * The only file that prints to stdout.  Every command takes --archive DIR
  * (or $KHO_ARCHIVE, default ./kho-archive); those that print results take
  * --json.  Exit status: 0 success, 1 some input or lookup failed, 2 usage.
+ *
+ * Messages are in Vietnamese unless English is asked for (--lang, $KHO_LANG
+ * or the locale: see choose_language); this file alone sets the locale and
+ * the text domain, the other modules only mark their strings.
  */
 #include <errno.h>
 #include <locale.h>
@@ -11,6 +15,7 @@
 #include <unistd.h>
 
 #include <glib.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
@@ -24,16 +29,19 @@
 #define EXIT_USAGE 2
 
 static char *opt_archive = NULL;
+static char *opt_lang = NULL;   /* --lang after the command: already read by main */
 static gboolean opt_json = FALSE;
 
 static const GOptionEntry common_entries[] = {
   { "archive", 'a', 0, G_OPTION_ARG_FILENAME, &opt_archive,
-    "Archive folder (default: $KHO_ARCHIVE or ./kho-archive)", "DIR" },
+    N_("Archive folder (default: $KHO_ARCHIVE or ./kho-archive)"), N_("DIR") },
+  { "lang", 0, 0, G_OPTION_ARG_STRING, &opt_lang,
+    N_("Language of messages: vi or en (default: $KHO_LANG, else Vietnamese)"), "vi|en" },
   { NULL }
 };
 
 static const GOptionEntry json_entries[] = {
-  { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, "Print results as JSON", NULL },
+  { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_("Print results as JSON"), NULL },
   { NULL }
 };
 
@@ -58,10 +66,11 @@ static gboolean
 parse_options (const char *command, const char *parameters, const char *summary,
                const GOptionEntry *entries, gboolean with_json, int *argc, char ***argv)
 {
-  g_autofree char *title = g_strdup_printf ("%s %s", command, parameters);
+  g_autofree char *title = g_strdup_printf ("%s %s", command, _(parameters));
   g_autoptr (GOptionContext) context = g_option_context_new (title);
   g_autoptr (GError) error = NULL;
 
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_set_summary (context, summary);
   if (entries)
     g_option_context_add_main_entries (context, entries, NULL);
@@ -70,7 +79,8 @@ parse_options (const char *command, const char *parameters, const char *summary,
     g_option_context_add_main_entries (context, json_entries, NULL);
   if (!g_option_context_parse (context, argc, argv, &error))
     {
-      fprintf (stderr, "kho %s: %s\nTry “kho %s --help”.\n", command, error->message, command);
+      fprintf (stderr, "kho %s: %s\n", command, error->message);
+      fprintf (stderr, _("Try “kho %s --help”.\n"), command);
       return FALSE;
     }
   return TRUE;
@@ -104,18 +114,18 @@ command_init (int argc, char **argv)
   static char *prefix = NULL;
   static const GOptionEntry entries[] = {
     { "prefix", 'p', 0, G_OPTION_ARG_STRING, &prefix,
-      "Archive ID prefix, e.g. BC for BC-2026-000123 (default KHO)", "PREFIX" },
+      N_("Archive ID prefix, e.g. BC for BC-2026-000123 (default KHO)"), N_("PREFIX") },
     { NULL }
   };
   g_autoptr (GError) error = NULL;
   g_autoptr (KhoArchive) archive = NULL;
 
-  if (!parse_options ("init", "", "Create an archive folder, or update its settings.",
+  if (!parse_options ("init", "", N_("Create an archive folder, or update its settings."),
                       entries, FALSE, &argc, &argv))
     return EXIT_USAGE;
   if (argc > 1)
     {
-      print_error ("init takes no arguments; use --archive DIR");
+      print_error (_("init takes no arguments; use --archive DIR"));
       return EXIT_USAGE;
     }
   archive = kho_archive_init (archive_path (), prefix, &error);
@@ -124,7 +134,7 @@ command_init (int argc, char **argv)
       print_error (error->message);
       return EXIT_FAILURE;
     }
-  printf ("Archive %s ready (IDs %s-YYYY-NNNNNN, OCR languages %s).\n", archive->root,
+  printf (_("Archive %s ready (IDs %s-YYYY-NNNNNN, OCR languages %s).\n"), archive->root,
           archive->prefix, archive->languages);
   return EXIT_SUCCESS;
 }
@@ -157,8 +167,9 @@ on_progress (int pages_done, int pages_total, int files_done, int files_total, g
   memset (bar, '#', (size_t) filled);
   memset (bar + filled, '-', (size_t) (width - filled));
   bar[width] = '\0';
-  printf ("\r\033[K[%s] %d/%d pages, %d/%d files", bar, pages_done, pages_total, files_done,
-          files_total);
+  printf ("\r\033[K[%s] ", bar);
+  /* TRANSLATORS: the progress bar's counts: pages done/total, files done/total. */
+  printf (_("%d/%d pages, %d/%d files"), pages_done, pages_total, files_done, files_total);
   fflush (stdout);
   out->bar_drawn = TRUE;
 }
@@ -206,11 +217,14 @@ on_result (const KhoIngestResult *result, gpointer data)
   switch (result->status)
     {
     case KHO_INGEST_ARCHIVED:
-      printf ("archived   %s  %d page%s  %s\n", result->archive_id, result->pages,
-              result->pages == 1 ? " " : "s", result->file);
+      /* TRANSLATORS: one line per archived file: archive ID, pages, file name;
+       * keep the columns of "duplicate  %s  %s (already archived)". */
+      printf (ngettext ("archived   %s  %d page   %s\n", "archived   %s  %d pages  %s\n",
+                        (unsigned long) result->pages),
+              result->archive_id, result->pages, result->file);
       break;
     case KHO_INGEST_DUPLICATE:
-      printf ("duplicate  %s  %s (already archived)\n", result->archive_id, result->file);
+      printf (_("duplicate  %s  %s (already archived)\n"), result->archive_id, result->file);
       break;
     case KHO_INGEST_FAILED:
       fflush (stdout);
@@ -270,13 +284,15 @@ command_ingest (int argc, char **argv)
   static int page_timeout = 0;
   static gboolean no_rotate = FALSE, no_deskew = FALSE;
   static const GOptionEntry entries[] = {
-    { "workers", 'j', 0, G_OPTION_ARG_INT, &workers, "OCR workers (default: one per core)", "N" },
+    { "workers", 'j', 0, G_OPTION_ARG_INT, &workers, N_("OCR workers (default: one per core)"),
+      "N" },
     { "languages", 'l', 0, G_OPTION_ARG_STRING, &languages,
-      "Tesseract languages (default: the archive's, vie)", "LANGS" },
+      N_("Tesseract languages (default: the archive's, vie)"), N_("LANGS") },
     { "page-timeout", 0, 0, G_OPTION_ARG_INT, &page_timeout,
-      "OCR time limit per page in seconds (default: the archive's, 300)", "SECONDS" },
-    { "no-rotate", 0, 0, G_OPTION_ARG_NONE, &no_rotate, "Do not detect page orientation", NULL },
-    { "no-deskew", 0, 0, G_OPTION_ARG_NONE, &no_deskew, "Do not deskew pages", NULL },
+      N_("OCR time limit per page in seconds (default: the archive's, 300)"), N_("SECONDS") },
+    { "no-rotate", 0, 0, G_OPTION_ARG_NONE, &no_rotate, N_("Do not detect page orientation"),
+      NULL },
+    { "no-deskew", 0, 0, G_OPTION_ARG_NONE, &no_deskew, N_("Do not deskew pages"), NULL },
     { NULL }
   };
   g_autoptr (GError) error = NULL;
@@ -287,14 +303,14 @@ command_ingest (int argc, char **argv)
   KhoRunnerCallbacks callbacks = { on_result, on_progress, &out };
   int failed = 0;
 
-  if (!parse_options ("ingest", "PATH…",
-                      "Take scans (TIFF, PNG, JPEG, PDF; folders recursively) through every "
-                      "stage into the archive.",
+  if (!parse_options ("ingest", N_("PATH…"),
+                      N_("Take scans (TIFF, PNG, JPEG, PDF; folders recursively) through every "
+                         "stage into the archive."),
                       entries, TRUE, &argc, &argv))
     return EXIT_USAGE;
   if (argc < 2)
     {
-      print_error ("ingest: give at least one file or folder");
+      print_error (_("ingest: give at least one file or folder"));
       return EXIT_USAGE;
     }
   for (int i = 1; i < argc; i++)
@@ -339,8 +355,8 @@ command_search (int argc, char **argv)
   static int limit = 20;
   static int offset = 0;
   static const GOptionEntry entries[] = {
-    { "limit", 'n', 0, G_OPTION_ARG_INT, &limit, "Results to show (default 20)", "N" },
-    { "offset", 0, 0, G_OPTION_ARG_INT, &offset, "Results to skip", "N" },
+    { "limit", 'n', 0, G_OPTION_ARG_INT, &limit, N_("Results to show (default 20)"), "N" },
+    { "offset", 0, 0, G_OPTION_ARG_INT, &offset, N_("Results to skip"), "N" },
     { NULL }
   };
   g_autoptr (GError) error = NULL;
@@ -350,19 +366,19 @@ command_search (int argc, char **argv)
   KhoSearchOptions options;
   gboolean tty = isatty (STDOUT_FILENO);
 
-  if (!parse_options ("search", "QUERY…",
-                      "Find documents; accents are optional (“ke hoach so hoa”).\n"
-                      "\"a phrase\", prefix*, -exclude are understood; anything else is text.",
+  if (!parse_options ("search", N_("QUERY…"),
+                      N_("Find documents; accents are optional (“ke hoach so hoa”).\n"
+                         "\"a phrase\", prefix*, -exclude are understood; anything else is text."),
                       entries, TRUE, &argc, &argv))
     return EXIT_USAGE;
   if (argc < 2)
     {
-      print_error ("search: give a query");
+      print_error (_("search: give a query"));
       return EXIT_USAGE;
     }
   if (limit <= 0 || limit > 1000 || offset < 0)
     {
-      print_error ("search: --limit must be 1 to 1000 and --offset not negative");
+      print_error (_("search: --limit must be 1 to 1000 and --offset not negative"));
       return EXIT_USAGE;
     }
   query = g_strjoinv (" ", argv + 1);
@@ -422,7 +438,7 @@ command_search (int argc, char **argv)
     }
   if (hits->len == 0)
     {
-      printf ("No documents match “%s”.\n", query);
+      printf (_("No documents match “%s”.\n"), query);
       return EXIT_SUCCESS;
     }
   for (guint i = 0; i < hits->len; i++)
@@ -431,10 +447,12 @@ command_search (int argc, char **argv)
       g_autofree char *snippet = g_strdelimit (g_strdup (hit->snippet ? hit->snippet : ""),
                                                "\n\f\t", ' ');
 
-      printf ("%2d. %s  %s\n    %s  %d page%s  score %.2f\n    %s\n", offset + (int) i + 1,
-              hit->archive_id, hit->title ? hit->title : "(no title)",
-              hit->issued ? hit->issued : hit->created, hit->page_count,
-              hit->page_count == 1 ? "" : "s", hit->score, snippet);
+      printf ("%2d. %s  %s\n    %s  ", offset + (int) i + 1, hit->archive_id,
+              hit->title ? hit->title : _("(no title)"),
+              hit->issued ? hit->issued : hit->created);
+      printf (ngettext ("%d page", "%d pages", (unsigned long) hit->page_count), hit->page_count);
+      printf (_("  score %.2f\n"), hit->score);
+      printf ("    %s\n", snippet);
     }
   return EXIT_SUCCESS;
 }
@@ -554,6 +572,17 @@ document_json (KhoArchive *archive, KhoDocument *doc, GPtrArray *pages, GPtrArra
   return json_builder_get_root (builder);
 }
 
+/* The document status for people; the stored value for any other. */
+static const char *
+status_label (const char *status)
+{
+  if (g_strcmp0 (status, "archived") == 0)
+    return C_("document status", "archived");
+  if (g_strcmp0 (status, "failed") == 0)
+    return C_("document status", "failed");
+  return status;
+}
+
 static int
 command_show (int argc, char **argv)
 {
@@ -564,13 +593,13 @@ command_show (int argc, char **argv)
   g_autoptr (GPtrArray) events = NULL;
 
   if (!parse_options ("show", "ID",
-                      "Show a document: metadata, pages, checksums, stage history.\n"
-                      "ID: archive ID, SHA-256 of the original, or 8+ hex digits of it.",
+                      N_("Show a document: metadata, pages, checksums, stage history.\n"
+                         "ID: archive ID, SHA-256 of the original, or 8+ hex digits of it."),
                       NULL, TRUE, &argc, &argv))
     return EXIT_USAGE;
   if (argc != 2)
     {
-      print_error ("show: give one document ID");
+      print_error (_("show: give one document ID"));
       return EXIT_USAGE;
     }
   archive = open_archive ();
@@ -590,29 +619,36 @@ command_show (int argc, char **argv)
       print_json (node, TRUE);
       return EXIT_SUCCESS;
     }
-  printf ("%s  %s\n", doc->archive_id, doc->title ? doc->title : "(no title)");
-  printf ("  status     %s (last stage: %s)\n", doc->status, doc->stage);
-  printf ("  original   %s, %s, %" G_GINT64_FORMAT " bytes\n", doc->file_name, doc->format,
-          doc->size);
-  printf ("  sha256     %s\n", doc->sha256);
-  printf ("  pdf/a      %s (%" G_GINT64_FORMAT " bytes)\n",
-          doc->pdf_sha256 ? doc->pdf_sha256 : "-", doc->pdf_size);
-  printf ("  ingested   %s\n", doc->created);
+  printf ("%s  %s\n", doc->archive_id, doc->title ? doc->title : _("(no title)"));
+  /* TRANSLATORS: the labels of `kho show` are padded to one column. */
+  printf (_("  status     %s (last stage: %s)\n"), status_label (doc->status), doc->stage);
+  printf (ngettext ("  original   %s, %s, %lld byte\n", "  original   %s, %s, %lld bytes\n",
+                    (unsigned long) doc->size),
+          doc->file_name, doc->format, (long long) doc->size);
+  printf (_("  sha256     %s\n"), doc->sha256);
+  printf (ngettext ("  pdf/a      %s (%lld byte)\n", "  pdf/a      %s (%lld bytes)\n",
+                    (unsigned long) doc->pdf_size),
+          doc->pdf_sha256 ? doc->pdf_sha256 : "-", (long long) doc->pdf_size);
+  printf (_("  ingested   %s\n"), doc->created);
   if (doc->issued)
-    printf ("  issued     %s\n", doc->issued);
-  printf ("  pages      %d\n", doc->page_count);
+    printf (_("  issued     %s\n"), doc->issued);
+  printf (_("  pages      %d\n"), doc->page_count);
   for (guint i = 0; i < pages->len; i++)
     {
       KhoPageRow *page = g_ptr_array_index (pages, i);
 
-      printf ("    %3d  %d×%d px at %d dpi, turned %d°, deskewed %.2f°, text by %s%s",
+      /* TRANSLATORS: one page of `kho show`; the last %s is how its text was
+       * obtained: ocr, pdf (its own text layer) or none. */
+      printf (_("    %3d  %d×%d px at %d dpi, turned %d°, deskewed %.2f°, text by %s"),
               page->number, page->width, page->height, page->dpi, page->rotation, page->skew,
-              page->text_source, page->blank ? ", blank" : "");
+              page->text_source);
+      if (page->blank)
+        printf ("%s", _(", blank"));
       if (g_strcmp0 (page->text_source, "ocr") == 0)
-        printf (", confidence %.0f", page->confidence);
+        printf (_(", confidence %.0f"), page->confidence);
       printf ("\n");
     }
-  printf ("  history\n");
+  printf ("%s\n", _("  history"));
   for (guint i = 0; i < events->len; i++)
     {
       KhoEventRow *event = g_ptr_array_index (events, i);
@@ -639,7 +675,7 @@ write_output (const char *output, GBytes *data, GError **error)
                                      G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
   if (fwrite (bytes, 1, size, stdout) != size || fflush (stdout) != 0)
     {
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "cannot write: %s",
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), _("cannot write: %s"),
                    g_strerror (errno));
       return FALSE;
     }
@@ -662,7 +698,8 @@ read_verified (const char *path, const char *sha256, const char *what, GError **
   if (g_strcmp0 (actual, sha256) != 0)
     {
       g_set_error (error, KHO_STORE_ERROR, KHO_STORE_ERROR_MISMATCH,
-                   "%s %s has changed: SHA-256 %s, recorded %s", what, path, actual, sha256);
+                   /* TRANSLATORS: the first %s is "original" or "archival PDF". */
+                   _("%s %s has changed: SHA-256 %s, recorded %s"), what, path, actual, sha256);
       return NULL;
     }
   return g_steal_pointer (&data);
@@ -675,12 +712,12 @@ command_get (int argc, char **argv)
   static char *output = NULL;
   static const GOptionEntry entries[] = {
     { "original", 0, 0, G_OPTION_ARG_NONE, &want_original,
-      "The byte-exact original (checked against its SHA-256)", NULL },
-    { "pdf", 0, 0, G_OPTION_ARG_NONE, &want_pdf, "The archival PDF/A", NULL },
+      N_("The byte-exact original (checked against its SHA-256)"), NULL },
+    { "pdf", 0, 0, G_OPTION_ARG_NONE, &want_pdf, N_("The archival PDF/A"), NULL },
     { "text", 0, 0, G_OPTION_ARG_NONE, &want_text,
-      "The text, pages separated by form feeds", NULL },
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write to FILE (default: stdout)",
-      "FILE" },
+      N_("The text, pages separated by form feeds"), NULL },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Write to FILE (default: stdout)"),
+      N_("FILE") },
     { NULL }
   };
   g_autoptr (GError) error = NULL;
@@ -689,12 +726,12 @@ command_get (int argc, char **argv)
   g_autoptr (GBytes) data = NULL;
 
   if (!parse_options ("get", "ID (--original | --pdf | --text)",
-                      "Retrieve a document's original, archival PDF/A or text.", entries, FALSE,
+                      N_("Retrieve a document's original, archival PDF/A or text."), entries, FALSE,
                       &argc, &argv))
     return EXIT_USAGE;
   if (argc != 2 || want_original + want_pdf + want_text != 1)
     {
-      print_error ("get: give one document ID and one of --original, --pdf, --text");
+      print_error (_("get: give one document ID and one of --original, --pdf, --text"));
       return EXIT_USAGE;
     }
   archive = open_archive ();
@@ -702,7 +739,7 @@ command_get (int argc, char **argv)
     return EXIT_FAILURE;
   if (!want_text && g_strcmp0 (doc->status, "archived") != 0)
     {
-      g_autofree char *message = g_strdup_printf ("%s is not archived yet (stage %s)",
+      g_autofree char *message = g_strdup_printf (_("%s is not archived yet (stage %s)"),
                                                   doc->archive_id, doc->stage);
       print_error (message);
       return EXIT_FAILURE;
@@ -710,12 +747,12 @@ command_get (int argc, char **argv)
   if (want_original)
     {
       g_autofree char *path = kho_store_original_path (archive->root, doc->sha256);
-      data = read_verified (path, doc->sha256, "original", &error);
+      data = read_verified (path, doc->sha256, _("original"), &error);
     }
   else if (want_pdf)
     {
       g_autofree char *path = kho_store_pdf_path (archive->root, doc->archive_id);
-      data = read_verified (path, doc->pdf_sha256, "archival PDF", &error);
+      data = read_verified (path, doc->pdf_sha256, _("archival PDF"), &error);
     }
   else
     {
@@ -752,22 +789,140 @@ typedef struct {
 } Command;
 
 static const Command commands[] = {
-  { "init", command_init, "create an archive folder" },
-  { "ingest", command_ingest, "take scans into the archive" },
-  { "search", command_search, "find documents (accents optional)" },
-  { "show", command_show, "show a document's metadata, pages and history" },
-  { "get", command_get, "retrieve the original, the PDF/A or the text" },
+  { "init", command_init, N_("create an archive folder") },
+  { "ingest", command_ingest, N_("take scans into the archive") },
+  { "search", command_search, N_("find documents (accents optional)") },
+  { "show", command_show, N_("show a document's metadata, pages and history") },
+  { "get", command_get, N_("retrieve the original, the PDF/A or the text") },
 };
 
 static void
 usage (FILE *out)
 {
-  fprintf (out, "Usage: kho [--archive DIR] COMMAND [OPTIONS…]\n\n"
-                "kho keeps scanned records in a searchable archive.\n\nCommands:\n");
+  fputs (_("Usage: kho [--archive DIR] [--lang vi|en] COMMAND [OPTIONS…]\n\n"
+           "kho keeps scanned records in a searchable archive.\n\nCommands:\n"), out);
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-    fprintf (out, "  %-8s %s\n", commands[i].name, commands[i].summary);
-  fprintf (out, "\n“kho COMMAND --help” tells more.  The archive is --archive DIR, "
-                "$KHO_ARCHIVE or ./kho-archive.\n");
+    fprintf (out, "  %-8s %s\n", commands[i].name, _(commands[i].summary));
+  fputs (_("\n“kho COMMAND --help” tells more.  The archive is --archive DIR, "
+           "$KHO_ARCHIVE or ./kho-archive.\n"
+           "Messages are in Vietnamese unless --lang en or KHO_LANG=en asks for English.\n"), out);
+}
+
+/* --- language of messages --- */
+
+static gboolean
+is_c_locale (const char *name)
+{
+  return strcmp (name, "C") == 0 || strcmp (name, "POSIX") == 0 || g_str_has_prefix (name, "C.");
+}
+
+/* "vi" or "en" for a --lang or $KHO_LANG value; NULL for anything else. */
+static const char *
+language_value (const char *value)
+{
+  if (g_ascii_strcasecmp (value, "vi") == 0)
+    return "vi";
+  if (g_ascii_strcasecmp (value, "en") == 0)
+    return "en";
+  return NULL;
+}
+
+/* The language the locale asks for when neither --lang nor $KHO_LANG does:
+ * the first of $LANGUAGE (its first entry), $LC_ALL, $LC_MESSAGES, $LANG
+ * that is set decides; English when it names a language other than
+ * Vietnamese, Vietnamese when it is vi…, C, C.UTF-8 or POSIX, or when none
+ * is set.  kho has no third language, so fr_FR gets English too. */
+static const char *
+locale_language (void)
+{
+  static const char *const variables[] = { "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (variables); i++)
+    {
+      const char *value = g_getenv (variables[i]);
+      g_autofree char *name = NULL;
+
+      if (value == NULL || *value == '\0')
+        continue;
+      name = g_strndup (value, strcspn (value, ":"));
+      if (*name == '\0' || is_c_locale (name))
+        return "vi";
+      return g_ascii_strncasecmp (name, "vi", 2) == 0 && strchr ("_.@", name[2]) != NULL
+               ? "vi" : "en";
+    }
+  return "vi";
+}
+
+/* Where the catalogues are: $KHO_LOCALEDIR, else the build tree's when this
+ * kho is the one built there (tests, scripts/demo), else the installed one. */
+static const char *
+locale_dir (void)
+{
+  const char *env = g_getenv ("KHO_LOCALEDIR");
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *build_root = g_path_get_dirname (KHO_BUILD_LOCALEDIR);
+
+  if (env && *env)
+    return env;
+  if (exe && g_str_has_prefix (exe, build_root) && exe[strlen (build_root)] == '/')
+    return KHO_BUILD_LOCALEDIR;
+  return KHO_LOCALEDIR;
+}
+
+/* Makes gettext answer in @language ("vi" or "en").  gettext picks the
+ * catalogue from $LANGUAGE, which glibc ignores while LC_MESSAGES is the "C"
+ * locale, and vi_VN.UTF-8 is often not generated: so LC_MESSAGES becomes
+ * C.UTF-8 (built into glibc) when it is C, and $LANGUAGE says the language.
+ * Output is UTF-8 even in the C locale (GOption's help converts to it). */
+static void
+use_language (const char *language)
+{
+  const char *messages;
+
+  if (setlocale (LC_ALL, "") == NULL)
+    setlocale (LC_ALL, "C.UTF-8");
+  if (!g_get_charset (NULL))
+    setlocale (LC_CTYPE, "C.UTF-8");
+  messages = setlocale (LC_MESSAGES, NULL);
+  if (messages == NULL || strcmp (messages, "C") == 0 || strcmp (messages, "POSIX") == 0)
+    setlocale (LC_MESSAGES, "C.UTF-8");
+  g_setenv ("LANGUAGE", language, TRUE);
+  bindtextdomain (GETTEXT_PACKAGE, locale_dir ());
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+}
+
+/* Reads --lang VALUE or --lang=VALUE anywhere before "--" (it is global, but
+ * may follow the command like --archive), else $KHO_LANG, else the locale.
+ * Returns "vi" or "en"; NULL after printing why the value is not one. */
+static const char *
+choose_language (int argc, char **argv)
+{
+  const char *given = NULL, *from = "--lang";
+  const char *language;
+
+  for (int i = 1; i < argc && strcmp (argv[i], "--") != 0; i++)
+    {
+      if (strcmp (argv[i], "--lang") == 0)
+        given = i + 1 < argc ? argv[++i] : "";
+      else if (g_str_has_prefix (argv[i], "--lang="))
+        given = argv[i] + strlen ("--lang=");
+    }
+  if (given == NULL && g_getenv ("KHO_LANG") && *g_getenv ("KHO_LANG"))
+    {
+      given = g_getenv ("KHO_LANG");
+      from = "KHO_LANG";
+    }
+  if (given == NULL)
+    return locale_language ();
+  language = language_value (given);
+  if (language == NULL)
+    {
+      use_language ("vi");
+      fprintf (stderr, _("kho: %s “%s”: the language must be vi (Vietnamese) or en (English)\n"),
+               from, given);
+    }
+  return language;
 }
 
 static void
@@ -787,6 +942,7 @@ int
 main (int argc, char **argv)
 {
   int first = 1;
+  const char *language;
 
   /* Each OCR worker is one thread, and Tesseract must not start OpenMP
    * threads of its own (two workers with two threads each on two cores ran
@@ -798,10 +954,16 @@ main (int argc, char **argv)
       execv ("/proc/self/exe", argv);
       /* No /proc: go on with OpenMP's default. */
     }
-  setlocale (LC_ALL, "");
+  language = choose_language (argc, argv);
+  if (language == NULL)
+    return EXIT_USAGE;
+  use_language (language);
+  /* GOption's help says "Usage: kho [OPTION…] ingest PATH…", not the command twice. */
+  g_set_prgname ("kho");
   g_log_set_default_handler (log_handler, NULL);
 
-  /* A global --archive before the command: kho --archive DIR COMMAND … */
+  /* Global options before the command: kho --archive DIR --lang en COMMAND …
+   * (choose_language has read --lang already). */
   while (first < argc && argv[first][0] == '-')
     {
       if ((strcmp (argv[first], "--archive") == 0 || strcmp (argv[first], "-a") == 0) &&
@@ -812,6 +974,10 @@ main (int argc, char **argv)
         }
       else if (g_str_has_prefix (argv[first], "--archive="))
         opt_archive = g_strdup (argv[first++] + strlen ("--archive="));
+      else if (strcmp (argv[first], "--lang") == 0 && first + 1 < argc)
+        first += 2;
+      else if (g_str_has_prefix (argv[first], "--lang="))
+        first++;
       else if (strcmp (argv[first], "--help") == 0 || strcmp (argv[first], "-h") == 0)
         {
           usage (stdout);
@@ -833,7 +999,7 @@ main (int argc, char **argv)
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
     if (strcmp (argv[first], commands[i].name) == 0)
       return commands[i].run (argc - first, argv + first);
-  fprintf (stderr, "kho: “%s” is not a command.\n\n", argv[first]);
+  fprintf (stderr, _("kho: “%s” is not a command.\n\n"), argv[first]);
   usage (stderr);
   return EXIT_USAGE;
 }
