@@ -17,9 +17,12 @@
 typedef struct Runner Runner;
 
 typedef struct {
-  KhoPageImage *image;       /* decoded page */
-  KhoPreparedPage *prepared; /* NULL for a page that kept its PDF text layer */
+  KhoPageImage *image;       /* decoded page; its pixels dropped once encoded */
+  KhoPreparedPage *prepared; /* NULL for a page that kept its PDF text layer;
+                              * its pixels dropped once encoded */
   KhoOcrPage *ocr;           /* NULL for a PDF text page or a blank page */
+  KhoPdfImage *pdf_image;    /* the page image as the PDF/A will embed it */
+  int width, height;         /* of the upright page, pixels */
 } Page;
 
 typedef struct {
@@ -32,6 +35,7 @@ typedef struct {
   gint pending;        /* atomic: pages not finished, plus one while submitting */
   gint prepare_ms;     /* atomic sums over the pages */
   gint ocr_ms;
+  gint encode_ms;
   GMutex lock;
   char *error;         /* first failure, under lock */
   gint64 started_us;
@@ -188,6 +192,7 @@ job_free (Job *job)
       kho_page_image_free (job->pages[i].image);
       kho_prepared_page_free (job->pages[i].prepared);
       kho_ocr_page_free (job->pages[i].ocr);
+      kho_pdfa_image_free (job->pages[i].pdf_image);
     }
   g_free (job->pages);
   g_free (job->file);
@@ -251,11 +256,10 @@ pages_body (Job *job, gpointer data, GError **error)
   for (int i = 0; i < job->n_pages; i++)
     {
       const Page *page = &job->pages[i];
-      PIX *pix = page->prepared ? page->prepared->upright : page->image->pix;
       KhoPageRow row = {
         .number = i + 1,
-        .width = (int) pixGetWidth (pix),
-        .height = (int) pixGetHeight (pix),
+        .width = page->width,
+        .height = page->height,
         .dpi = page->image->dpi,
         .rotation = page->prepared ? page->prepared->rotation : 0,
         .skew = page->prepared ? page->prepared->skew : 0.0,
@@ -374,10 +378,8 @@ build_pdf (Job *job, const char *title, GError **error)
                       : page->ocr           ? page->ocr->n_words
                                             : 0;
       KhoPdfWord *pdf_words = g_new0 (KhoPdfWord, n_words + 1);
-      gboolean unchanged = page->prepared == NULL || !page->prepared->changed;
       KhoPdfPage pdf_page = {
-        .pix = page->prepared ? page->prepared->upright : page->image->pix,
-        .jpeg = unchanged ? page->image->jpeg : NULL,
+        .image = page->pdf_image,
         .dpi = page->image->dpi,
         .words = pdf_words,
         .n_words = n_words,
@@ -444,7 +446,8 @@ finish_job (Job *job)
       g_free ((char *) assembled.pdf_sha256);
       goto failed_error;
     }
-  assembled.duration_ms = (g_get_monotonic_time () - t0) / 1000;
+  /* The pages' images were encoded by the workers, as each page was done. */
+  assembled.duration_ms = (g_get_monotonic_time () - t0) / 1000 + g_atomic_int_get (&job->encode_ms);
   if (!in_transaction (runner, job, assemble_body, &assembled, &error))
     {
       g_free ((char *) assembled.pdf_sha256);
@@ -562,10 +565,33 @@ process_page (Job *job, int index)
     }
 out:
   g_atomic_int_add (&job->ocr_ms, (gint) ((g_get_monotonic_time () - t1) / 1000));
-  /* The binary copy served OSD only; the upright page goes into the PDF. */
-  pixDestroy (&page->prepared->binary);
-  if (page->prepared->changed)
-    pixDestroy (&page->image->pix);
+}
+
+/* Encodes page @index's image as the PDF/A will embed it (the original
+ * JPEG bytes when the page was not changed), then drops its pixels: a
+ * document waiting for its last page holds compressed images only. */
+static void
+encode_page (Job *job, int index)
+{
+  Page *page = &job->pages[index];
+  g_autoptr (GError) error = NULL;
+  gboolean unchanged = page->prepared == NULL || !page->prepared->changed;
+  PIX *pix = page->prepared ? page->prepared->upright : page->image->pix;
+  gint64 t0 = g_get_monotonic_time ();
+
+  page->width = (int) pixGetWidth (pix);
+  page->height = (int) pixGetHeight (pix);
+  page->pdf_image = kho_pdfa_image_new (pix, unchanged ? page->image->jpeg : NULL, 0, &error);
+  if (page->pdf_image == NULL)
+    job_fail (job, _("%s: assemble: page %d: %s"), job->file, index + 1, error->message);
+  g_atomic_int_add (&job->encode_ms, (gint) ((g_get_monotonic_time () - t0) / 1000));
+  if (page->prepared)
+    {
+      pixDestroy (&page->prepared->upright);
+      pixDestroy (&page->prepared->binary);
+    }
+  pixDestroy (&page->image->pix);
+  g_clear_pointer (&page->image->jpeg, g_bytes_unref);
 }
 
 typedef struct {
@@ -582,6 +608,8 @@ page_task (gpointer data, gpointer user_data)
 
   if (!job_failed (job))
     process_page (job, task->index);
+  if (!job_failed (job))
+    encode_page (job, task->index);
   g_free (task);
   g_atomic_int_add (&runner->in_flight, -1);
   post (runner, TRUE, NULL);

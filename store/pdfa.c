@@ -360,13 +360,14 @@ out:
 /* ------------------------------------------------------------------ */
 /* Images */
 
-typedef struct {
+struct KhoPdfImage {
   GBytes *data;          /* the compressed image as embedded */
   int width, height;
   int components;        /* 1 or 3 */
   gboolean g4;           /* CCITT G4 (1 bpc), else JPEG (8 bpc) */
   gboolean black_is_1;   /* G4 data with 1 = black (TIFF MinIsBlack) */
-} PageImage;
+};
+typedef struct KhoPdfImage PageImage;
 
 static guint
 read_u16 (const guint8 *p, gboolean big_endian)
@@ -548,6 +549,42 @@ encode_page_image (const KhoPdfPage *page, int quality, gsize page_number,
   if (pixGetDepth (page->pix) == 1)
     return encode_g4 (page->pix, page_number, image, error);
   return encode_jpeg (page->pix, quality, page_number, image, error);
+}
+
+KhoPdfImage *
+kho_pdfa_image_new (PIX *pix, GBytes *jpeg, int jpeg_quality, GError **error)
+{
+  KhoPdfPage page = { .pix = pix, .jpeg = jpeg, .dpi = 300 };
+  KhoPdfImage *image = g_new0 (KhoPdfImage, 1);
+
+  route_leptonica_messages ();
+  if (pix == NULL)
+    {
+      g_set_error (error, KHO_PDFA_ERROR, KHO_PDFA_ERROR_INPUT, "pdfa: no image");
+      g_free (image);
+      return NULL;
+    }
+  if (!encode_page_image (&page, jpeg_quality, 1, image, error))
+    {
+      g_free (image);
+      return NULL;
+    }
+  return image;
+}
+
+void
+kho_pdfa_image_free (KhoPdfImage *image)
+{
+  if (image == NULL)
+    return;
+  g_clear_pointer (&image->data, g_bytes_unref);
+  g_free (image);
+}
+
+gsize
+kho_pdfa_image_size (const KhoPdfImage *image)
+{
+  return g_bytes_get_size (image->data);
 }
 
 static void
@@ -853,6 +890,14 @@ check_utf8 (const char *what, const char *text, GError **error)
   return FALSE;
 }
 
+/* The page's size in pixels, from its encoded image or its pix. */
+static void
+page_size (const KhoPdfPage *page, int *width, int *height)
+{
+  *width = page->image ? page->image->width : (int) pixGetWidth (page->pix);
+  *height = page->image ? page->image->height : (int) pixGetHeight (page->pix);
+}
+
 static gboolean
 check_input (const KhoPdfInfo *info, const KhoPdfPage *pages, gsize n_pages, GError **error)
 {
@@ -873,15 +918,15 @@ check_input (const KhoPdfInfo *info, const KhoPdfPage *pages, gsize n_pages, GEr
       const KhoPdfPage *page = &pages[i];
       int w, h;
 
-      if (page->pix == NULL || page->dpi <= 0 || (page->n_words > 0 && page->words == NULL))
+      if ((page->pix == NULL && page->image == NULL) || page->dpi <= 0
+          || (page->n_words > 0 && page->words == NULL))
         {
           g_set_error (error, KHO_PDFA_ERROR, KHO_PDFA_ERROR_INPUT, "pdfa: page %" G_GSIZE_FORMAT
-                       ": %s", i + 1, page->pix == NULL ? "no image"
+                       ": %s", i + 1, page->pix == NULL && page->image == NULL ? "no image"
                        : page->dpi <= 0 ? "resolution is not positive" : "words missing");
           return FALSE;
         }
-      w = pixGetWidth (page->pix);
-      h = pixGetHeight (page->pix);
+      page_size (page, &w, &h);
       if (w <= 0 || h <= 0 || w * 72.0 / page->dpi > MAX_PAGE_POINTS
           || h * 72.0 / page->dpi > MAX_PAGE_POINTS)
         {
@@ -989,14 +1034,24 @@ kho_pdfa_build (const KhoPdfInfo *info, const KhoPdfPage *pages, gsize n_pages,
       const KhoPdfPage *page = &pages[i];
       guint page_obj = page_objs[i], image_obj = page_obj + 1, content_obj = page_obj + 2;
       double scale = 72.0 / page->dpi;
-      double width = pixGetWidth (page->pix) * scale, height = pixGetHeight (page->pix) * scale;
-      PageImage image = { 0 };
+      int pixels_wide, pixels_high;
+      double width, height;
       gboolean has_text;
 
-      if (!encode_page_image (page, quality, i + 1, &image, error))
-        goto out;
-      write_image (&w, image_obj, &image);
-      g_bytes_unref (image.data);
+      page_size (page, &pixels_wide, &pixels_high);
+      width = pixels_wide * scale;
+      height = pixels_high * scale;
+      if (page->image)
+        write_image (&w, image_obj, page->image);
+      else
+        {
+          PageImage image = { 0 };
+
+          if (!encode_page_image (page, quality, i + 1, &image, error))
+            goto out;
+          write_image (&w, image_obj, &image);
+          g_bytes_unref (image.data);
+        }
 
       g_string_assign (s, "q\n");
       append_number (s, width);

@@ -32,7 +32,26 @@ typedef struct {
   int line_height;   /* height of its line, pixels */
 } KhoPdfWord;
 
+/* A page image compressed as it will be embedded (G4 or JPEG).  Encoding
+ * each page as soon as it is ready lets a caller drop the full image at
+ * once, so a long document costs its compressed size in memory, not its
+ * pixels. */
+typedef struct KhoPdfImage KhoPdfImage;
+
+/* Encodes @pix (borrowed; 1 bpp → CCITT G4, 8/32 bpp → JPEG at
+ * @jpeg_quality, 0 for the default), or takes @jpeg (borrowed; a reference
+ * is kept) unchanged when given, checking it has @pix's size.  NULL with
+ * @error on failure. */
+KhoPdfImage *kho_pdfa_image_new (PIX *pix, GBytes *jpeg, int jpeg_quality, GError **error);
+void kho_pdfa_image_free (KhoPdfImage *image);
+/* Compressed size in bytes. */
+gsize kho_pdfa_image_size (const KhoPdfImage *image);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KhoPdfImage, kho_pdfa_image_free)
+
 typedef struct {
+  const KhoPdfImage *image; /* borrowed or NULL: the page image, already encoded;
+                             * when set, pix and jpeg are not used */
   PIX *pix;                 /* borrowed: the page image, upright, 1/8/32 bpp */
   GBytes *jpeg;             /* borrowed or NULL: JPEG bytes whose decoding is pix,
                              * embedded as they are (DCTDecode pass-through) */

@@ -296,6 +296,40 @@ test_deterministic (void)
   doc_clear (&doc);
 }
 
+/* Pages encoded ahead with kho_pdfa_image_new (as the stage runner does,
+ * to drop each page's pixels early) give the very same file as pages
+ * encoded by kho_pdfa_build itself. */
+static void
+test_pre_encoded (void)
+{
+  Doc doc;
+  g_autoptr (GBytes) direct = NULL;
+  g_autoptr (GBytes) ahead = NULL;
+  g_autoptr (GError) error = NULL;
+  KhoPdfImage *images[N_PAGES];
+
+  doc_init (&doc);
+  direct = build_doc (&doc);
+  for (int p = 0; p < N_PAGES; p++)
+    {
+      images[p] = kho_pdfa_image_new (doc.pages[p].pix, doc.pages[p].jpeg, 0, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (kho_pdfa_image_size (images[p]), >, 0);
+      doc.pages[p].image = images[p];
+      doc.pages[p].pix = NULL;
+      doc.pages[p].jpeg = NULL;
+    }
+  g_assert_cmpuint (kho_pdfa_image_size (images[PAGE_JPEG]), ==, g_bytes_get_size (doc.jpeg));
+  ahead = build_doc (&doc);
+  g_assert_true (g_bytes_equal (direct, ahead));
+  for (int p = 0; p < N_PAGES; p++)
+    kho_pdfa_image_free (images[p]);
+
+  g_assert_null (kho_pdfa_image_new (NULL, NULL, 0, &error));
+  g_assert_error (error, KHO_PDFA_ERROR, KHO_PDFA_ERROR_INPUT);
+  doc_clear (&doc);
+}
+
 /* A one-page document with awkward text: metadata with a tab, a CR and a
  * character outside the BMP; words with U+FEFF, controls and an emoji (the
  * second word has nothing writable left).  @with_words FALSE: no words. */
@@ -601,6 +635,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pdfa/images", test_images);
   g_test_add_func ("/pdfa/mediabox", test_mediabox);
   g_test_add_func ("/pdfa/deterministic", test_deterministic);
+  g_test_add_func ("/pdfa/pre-encoded", test_pre_encoded);
   g_test_add_func ("/pdfa/pdftotext", test_pdftotext);
   g_test_add_func ("/pdfa/render-polarity", test_render_polarity);
   g_test_add_func ("/pdfa/qpdf", test_qpdf);
