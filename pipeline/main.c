@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -860,11 +861,13 @@ locale_dir (void)
 {
   const char *env = g_getenv ("KHO_LOCALEDIR");
   g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
-  g_autofree char *build_root = g_path_get_dirname (KHO_BUILD_LOCALEDIR);
+  g_autofree char *build_dir = g_path_get_dirname (KHO_BUILD_LOCALEDIR);
+  g_autofree char *build_root = realpath (build_dir, NULL);   /* as /proc/self/exe spells it */
 
   if (env && *env)
     return env;
-  if (exe && g_str_has_prefix (exe, build_root) && exe[strlen (build_root)] == '/')
+  if (exe && build_root && g_str_has_prefix (exe, build_root) &&
+      exe[strlen (build_root)] == '/')
     return KHO_BUILD_LOCALEDIR;
   return KHO_LOCALEDIR;
 }
