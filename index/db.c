@@ -294,6 +294,28 @@ kho_db_find_sha256 (KhoDb *db, const char *sha256, GError **error)
                          sha256, 0, error);
 }
 
+GPtrArray *
+kho_db_list_unfinished (KhoDb *db, GError **error)
+{
+  sqlite3_stmt *stmt = prepare (db, "SELECT " DOCUMENT_COLUMNS " FROM documents "
+                                    "WHERE status = 'processing' ORDER BY id", error);
+  GPtrArray *docs;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  docs = g_ptr_array_new_with_free_func ((GDestroyNotify) kho_document_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (docs, document_from_row (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      sql_error (db, error, "list unfinished documents");
+      g_clear_pointer (&docs, g_ptr_array_unref);
+    }
+  sqlite3_finalize (stmt);
+  return docs;
+}
+
 gint64
 kho_db_resolve (KhoDb *db, const char *reference, GError **error)
 {

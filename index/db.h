@@ -84,6 +84,9 @@ void kho_db_rollback (KhoDb *db);
 KhoDocument *kho_db_get_document (KhoDb *db, gint64 id, GError **error);
 /* NULL without error when no document has this hash. */
 KhoDocument *kho_db_find_sha256 (KhoDb *db, const char *sha256, GError **error);
+/* Documents an interrupted run left unfinished (status processing), oldest
+ * first, as KhoDocument* (free with g_ptr_array_unref). */
+GPtrArray *kho_db_list_unfinished (KhoDb *db, GError **error);
 /* Resolves an archive ID, SHA-256 or unique prefix (>= 8 hex) to a document
  * id; -1 with @error (NOT_FOUND, AMBIGUOUS, INVALID_ID) otherwise. */
 gint64 kho_db_resolve (KhoDb *db, const char *reference, GError **error);

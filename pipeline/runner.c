@@ -56,6 +56,8 @@ struct Runner {
   KhoOcrEngine *spare;       /* atomic: the engine loaded to check the languages,
                               * handed to the first worker that needs one */
   int max_in_flight;
+  GHashTable *seen;          /* SHA-256 → archive ID of the inputs of this run
+                              * (calling thread only) */
 };
 
 typedef struct {
@@ -692,28 +694,75 @@ submit_pages (Runner *runner, Job *job, KhoSource *source, Progress *progress)
 }
 
 static void
-intake (Runner *runner, const char *file, Progress *progress)
+post_failure (Runner *runner, const char *file, const char *sha256, const char *message,
+              gint64 started_us)
+{
+  g_mutex_lock (&runner->db_lock);
+  kho_db_add_event (runner->archive->db, 0, "intake", "failed", -1, NULL, message, NULL);
+  g_mutex_unlock (&runner->db_lock);
+  post_result (runner, file, KHO_INGEST_FAILED, NULL, sha256, 0, message, started_us);
+}
+
+static gboolean
+resume_event_body (Job *job, gpointer data, GError **error)
+{
+  (void) data;
+  return kho_db_add_event (job->runner->archive->db, job->doc->id, "intake", "resumed", -1, NULL,
+                           job->file, error);
+}
+
+/* TRUE when the archival PDF of @doc is in place with its recorded checksum,
+ * so that a document interrupted after assembly needs indexing only. */
+static gboolean
+pdf_in_place (Runner *runner, const KhoDocument *doc)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *sha256 = NULL;
+
+  if (g_strcmp0 (doc->stage, "assemble") != 0 || doc->pdf_sha256 == NULL)
+    return FALSE;
+  path = kho_store_pdf_path (runner->archive->root, doc->archive_id);
+  sha256 = kho_store_sha256_file (path, NULL);
+  return g_strcmp0 (sha256, doc->pdf_sha256) == 0;
+}
+
+/* Takes @file (shown as @display) into the archive: validates it, stores
+ * the original, records the document and hands its pages to the workers.
+ * A document an earlier run left unfinished is taken up again under its
+ * archive ID: from indexing when its PDF/A is in place, else from its pages. */
+static void
+intake (Runner *runner, const char *file, const char *display, Progress *progress)
 {
   gint64 started_us = g_get_monotonic_time ();
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) data = NULL;
   g_autoptr (KhoSource) source = NULL;
   g_autoptr (KhoDocument) existing = NULL;
-  g_autofree char *name = g_path_get_basename (file);
+  g_autofree char *name = g_path_get_basename (display);
   g_autofree char *sha256 = NULL;
   g_autofree char *contents = NULL;
   gsize length = 0;
+  const char *seen;
   Job *job;
 
   if (!g_file_get_contents (file, &contents, &length, &error))
     {
-      g_autofree char *message = g_strdup_printf (_("%s: cannot read: %s"), file, error->message);
-      post_result (runner, file, KHO_INGEST_FAILED, NULL, NULL, 0, message, started_us);
+      g_autofree char *message = g_strdup_printf (_("%s: cannot read: %s"), display,
+                                                  error->message);
+      post_result (runner, display, KHO_INGEST_FAILED, NULL, NULL, 0, message, started_us);
       return;
     }
   data = g_bytes_new_take (g_steal_pointer (&contents), length);
   sha256 = kho_store_sha256_bytes (data);
 
+  /* The same content twice in one run: the first is in the workers' hands. */
+  seen = g_hash_table_lookup (runner->seen, sha256);
+  if (seen != NULL)
+    {
+      post_result (runner, display, KHO_INGEST_DUPLICATE, *seen ? seen : NULL, sha256, 0, NULL,
+                   started_us);
+      return;
+    }
   g_mutex_lock (&runner->db_lock);
   existing = kho_db_find_sha256 (runner->archive->db, sha256, &error);
   g_mutex_unlock (&runner->db_lock);
@@ -721,7 +770,7 @@ intake (Runner *runner, const char *file, Progress *progress)
     goto failed;
   if (existing && g_strcmp0 (existing->status, "archived") == 0)
     {
-      post_result (runner, file, KHO_INGEST_DUPLICATE, existing->archive_id, sha256,
+      post_result (runner, display, KHO_INGEST_DUPLICATE, existing->archive_id, sha256,
                    existing->page_count, NULL, started_us);
       return;
     }
@@ -734,50 +783,78 @@ intake (Runner *runner, const char *file, Progress *progress)
   job = g_new0 (Job, 1);
   g_mutex_init (&job->lock);
   job->runner = runner;
-  job->file = g_strdup (file);
+  job->file = g_strdup (display);
   job->sha256 = g_strdup (sha256);
   job->started_us = started_us;
   job->n_pages = kho_source_n_pages (source);
   job->pages = g_new0 (Page, job->n_pages);
   job->pending = 1;
-  job->doc = g_new0 (KhoDocument, 1);
-  job->doc->sha256 = g_strdup (sha256);
-  job->doc->size = (gint64) length;
-  job->doc->format = g_strdup (kho_format_name (kho_source_format (source)));
-  job->doc->file_name = g_strdup (name);
-  job->doc->created = kho_db_now ();
-  progress->pages_total += job->n_pages;
-
   if (existing)
     {
-      /* Left over by an interrupted run: take it up again from the start. */
-      job->doc->id = existing->id;
-      job->doc->archive_id = g_strdup (existing->archive_id);
-      job->doc->stage = g_strdup (existing->stage);
-      job->error = g_strdup ("interrupted earlier; ingested again");
-      abandon (job);
-      g_clear_pointer (&job->error, g_free);
-      g_clear_pointer (&job->doc->archive_id, g_free);
-      g_clear_pointer (&job->doc->stage, g_free);
-      job->doc->id = 0;
-    }
-  if (!kho_store_put_original (runner->archive->root, sha256, data, &error))
-    {
-      job_fail (job, "%s: %s", file, error->message);
-      finish_job (job);
-      return;
-    }
-  if (!in_transaction (runner, job, intake_body, NULL, &error))
-    {
-      g_autofree char *original = kho_store_original_path (runner->archive->root, sha256);
+      job->doc = g_steal_pointer (&existing);
+      if (!in_transaction (runner, job, resume_event_body, NULL, &error))
+        {
+          job_fail (job, "%s: %s", display, error->message);
+          finish_job (job);
+          return;
+        }
+      g_hash_table_insert (runner->seen, g_strdup (sha256), g_strdup (job->doc->archive_id));
+      if (pdf_in_place (runner, job->doc))
+        {
+          gboolean indexed = in_transaction (runner, job, index_body, NULL, &error);
 
-      kho_store_remove (original, NULL);
-      job->doc->id = 0;
-      job_fail (job, "%s: %s", file, error->message);
-      finish_job (job);
-      return;
+          post_result (runner, display, indexed ? KHO_INGEST_ARCHIVED : KHO_INGEST_FAILED,
+                       indexed ? job->doc->archive_id : NULL, sha256, job->doc->page_count,
+                       indexed ? NULL : error->message, started_us);
+          job_free (job);
+          return;
+        }
+      g_free (job->doc->stage);
+      job->doc->stage = g_strdup ("intake");
     }
-  job->doc->stage = g_strdup ("intake");
+  else
+    {
+      job->doc = g_new0 (KhoDocument, 1);
+      job->doc->sha256 = g_strdup (sha256);
+      job->doc->size = (gint64) length;
+      job->doc->format = g_strdup (kho_format_name (kho_source_format (source)));
+      job->doc->file_name = g_strdup (name);
+      job->doc->created = kho_db_now ();
+      if (!kho_store_put_original (runner->archive->root, sha256, data, &error))
+        {
+          job_fail (job, "%s: %s", display, error->message);
+          finish_job (job);
+          return;
+        }
+      if (!in_transaction (runner, job, intake_body, NULL, &error))
+        {
+          g_autoptr (KhoDocument) other = NULL;
+
+          /* Another kho took the same file in meanwhile: its document
+           * owns the original, which must stay. */
+          g_mutex_lock (&runner->db_lock);
+          other = kho_db_find_sha256 (runner->archive->db, sha256, NULL);
+          g_mutex_unlock (&runner->db_lock);
+          job->doc->id = 0;
+          if (other)
+            {
+              post_result (runner, display, KHO_INGEST_DUPLICATE, other->archive_id, sha256,
+                           other->page_count, NULL, started_us);
+              job_free (job);
+              return;
+            }
+          {
+            g_autofree char *original = kho_store_original_path (runner->archive->root, sha256);
+            kho_store_remove (original, NULL);
+          }
+          job_fail (job, "%s: %s", display, error->message);
+          finish_job (job);
+          return;
+        }
+      job->doc->stage = g_strdup ("intake");
+      g_hash_table_insert (runner->seen, g_strdup (sha256), g_strdup (job->doc->archive_id));
+    }
+  progress->pages_total += job->n_pages;
   submit_pages (runner, job, source, progress);
   if (g_atomic_int_dec_and_test (&job->pending))
     finish_job (job);
@@ -785,12 +862,8 @@ intake (Runner *runner, const char *file, Progress *progress)
 
 failed:
   {
-    g_autofree char *message = g_strdup_printf ("%s: %s", file, error->message);
-
-    g_mutex_lock (&runner->db_lock);
-    kho_db_add_event (runner->archive->db, 0, "intake", "failed", -1, NULL, message, NULL);
-    g_mutex_unlock (&runner->db_lock);
-    post_result (runner, file, KHO_INGEST_FAILED, NULL, sha256, 0, message, started_us);
+    g_autofree char *message = g_strdup_printf ("%s: %s", display, error->message);
+    post_failure (runner, display, sha256, message, started_us);
   }
 }
 
@@ -800,6 +873,7 @@ kho_runner_ingest (KhoArchive *archive, const KhoRunnerOptions *options, GPtrArr
 {
   Runner runner = { 0 };
   Progress progress = { 0 };
+  g_autoptr (GPtrArray) unfinished = NULL;
   int workers;
 
   runner.archive = archive;
@@ -826,11 +900,27 @@ kho_runner_ingest (KhoArchive *archive, const KhoRunnerOptions *options, GPtrArr
     }
 
   g_mutex_init (&runner.db_lock);
+  runner.seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   runner.messages = g_async_queue_new ();
   runner.pool = g_thread_pool_new (page_task, &runner, workers, TRUE, NULL);
+  kho_store_clean_staging (archive->root);
+  /* Documents an interrupted run left unfinished come first, from their
+   * stored originals: nothing given to kho is ever left half-done. */
+  unfinished = kho_db_list_unfinished (archive->db, NULL);
+  progress.files_total += unfinished ? (int) unfinished->len : 0;
+  for (guint i = 0; unfinished && i < unfinished->len; i++)
+    {
+      KhoDocument *doc = g_ptr_array_index (unfinished, i);
+      g_autofree char *original = kho_store_original_path (archive->root, doc->sha256);
+
+      intake (&runner, original, doc->file_name, &progress);
+      drain (&runner, &progress, 0);
+    }
   for (guint i = 0; i < files->len; i++)
     {
-      intake (&runner, g_ptr_array_index (files, i), &progress);
+      const char *file = g_ptr_array_index (files, i);
+
+      intake (&runner, file, file, &progress);
       drain (&runner, &progress, 0);
     }
   while (progress.files_done < progress.files_total)
@@ -838,6 +928,7 @@ kho_runner_ingest (KhoArchive *archive, const KhoRunnerOptions *options, GPtrArr
   g_thread_pool_free (runner.pool, FALSE, TRUE);
   kho_ocr_engine_free (runner.spare);
   g_async_queue_unref (runner.messages);
+  g_hash_table_unref (runner.seen);
   g_mutex_clear (&runner.db_lock);
   return progress.failed;
 }

@@ -4,7 +4,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -148,7 +150,12 @@ kho_store_write_atomic (const char *archive, const char *path, GBytes *data, GEr
   if (!make_dirs (tmp_dir, error) || !make_dirs (dir, error))
     return FALSE;
 
-  tmp_path = g_build_filename (tmp_dir, "write-XXXXXX", NULL);
+  {
+    /* The writer's PID in the name lets kho_store_clean_staging() tell a
+     * file a killed writer left from one being written right now. */
+    g_autofree char *name = g_strdup_printf ("write-%d-XXXXXX", (int) getpid ());
+    tmp_path = g_build_filename (tmp_dir, name, NULL);
+  }
   fd = g_mkstemp_full (tmp_path, O_RDWR | O_CLOEXEC, 0600);
   if (fd < 0)
     return io_error (error, errno, _("cannot create temporary file in"), tmp_dir);
@@ -210,4 +217,45 @@ kho_store_init (const char *archive, GError **error)
         return FALSE;
     }
   return TRUE;
+}
+
+/* TRUE when the staging file @name was left by a writer that is gone. */
+static gboolean
+writer_gone (const char *name)
+{
+  long pid;
+  char *end = NULL;
+
+  if (!g_str_has_prefix (name, "write-"))
+    return FALSE;
+  pid = strtol (name + strlen ("write-"), &end, 10);
+  if (end == NULL || *end != '-' || pid <= 0)
+    return FALSE;
+  return kill ((pid_t) pid, 0) != 0 && errno == ESRCH;
+}
+
+int
+kho_store_clean_staging (const char *archive)
+{
+  g_autofree char *tmp = g_build_filename (archive, "tmp", NULL);
+  g_autoptr (GDir) dir = g_dir_open (tmp, 0, NULL);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  const char *name;
+  int removed = 0;
+
+  while (dir && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (tmp, name, NULL);
+      GStatBuf st;
+
+      if (g_lstat (path, &st) != 0 || !S_ISREG (st.st_mode))
+        continue;
+      if (writer_gone (name) || now - st.st_mtime > 24 * 3600)
+        {
+          g_debug ("removing %s, left by an interrupted write", path);
+          if (g_unlink (path) == 0)
+            removed++;
+        }
+    }
+  return removed;
 }

@@ -44,6 +44,11 @@ gboolean kho_store_put_original (const char *archive, const char *sha256, GBytes
 /* Removes @path (made writable first); a missing file is not an error. */
 gboolean kho_store_remove (const char *path, GError **error);
 
+/* Removes from ARCHIVE/tmp the files of writers that are gone (killed
+ * mid-write: the write never completed, the store never saw them), and
+ * any file a day old.  Returns how many were removed. */
+int kho_store_clean_staging (const char *archive);
+
 /* Creates the archive's folders (originals, pdfa, quarantine, tmp). */
 gboolean kho_store_init (const char *archive, GError **error);
 

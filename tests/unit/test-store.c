@@ -3,6 +3,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "store/originals.h"
 
@@ -103,6 +104,25 @@ test_write_failure_leaves_nothing (void)
 }
 
 static void
+test_clean_staging (void)
+{
+  g_autofree char *dir = make_archive ();
+  g_autofree char *gone = g_build_filename (dir, "tmp", "write-2147483-abcdef", NULL);
+  g_autofree char *own_name = g_strdup_printf ("write-%d-abcdef", (int) getpid ());
+  g_autofree char *live = g_build_filename (dir, "tmp", own_name, NULL);
+  g_autofree char *other = g_build_filename (dir, "tmp", "notes.txt", NULL);
+
+  /* PID 2147483 is above Linux's pid_max (4194304 at most is 2^22): never alive. */
+  g_assert_true (g_file_set_contents (gone, "half", 4, NULL));
+  g_assert_true (g_file_set_contents (live, "half", 4, NULL));
+  g_assert_true (g_file_set_contents (other, "x", 1, NULL));
+  g_assert_cmpint (kho_store_clean_staging (dir), ==, 1);
+  g_assert_false (g_file_test (gone, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (live, G_FILE_TEST_EXISTS));   /* a writer at work */
+  g_assert_true (g_file_test (other, G_FILE_TEST_EXISTS));  /* young, not ours */
+}
+
+static void
 test_pdf_path (void)
 {
   g_autofree char *path = kho_store_pdf_path ("/srv/kho", "BC-2026-000123");
@@ -117,6 +137,7 @@ main (int argc, char **argv)
   g_test_add_func ("/store/sha256", test_sha256);
   g_test_add_func ("/store/put-original", test_put_original);
   g_test_add_func ("/store/write-failure", test_write_failure_leaves_nothing);
+  g_test_add_func ("/store/clean-staging", test_clean_staging);
   g_test_add_func ("/store/pdf-path", test_pdf_path);
   return g_test_run ();
 }

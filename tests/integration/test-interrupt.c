@@ -1,0 +1,206 @@
+/* test-interrupt.c — kho ingest killed with SIGKILL at random moments,
+ * then run again: every input ends archived exactly once under one archive
+ * ID, nothing half-written remains, and the catalogue is intact. */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "index/tokenizer.h"
+#include "store/originals.h"
+
+#define ROUNDS 6
+
+static const char *kho;
+static char *archive;
+static char *inputs;
+static GPtrArray *input_sums;  /* SHA-256 of each input */
+
+static char **
+kho_argv (const char *first, ...)
+{
+  GPtrArray *argv = g_ptr_array_new ();
+  va_list args;
+
+  g_ptr_array_add (argv, g_strdup (kho));
+  g_ptr_array_add (argv, g_strdup ("--archive"));
+  g_ptr_array_add (argv, g_strdup (archive));
+  va_start (args, first);
+  for (const char *a = first; a; a = va_arg (args, const char *))
+    g_ptr_array_add (argv, g_strdup (a));
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  return (char **) g_ptr_array_free (argv, FALSE);
+}
+
+/* Copies the sample scans into a fresh input folder. */
+static void
+make_inputs (void)
+{
+  g_autofree char *samples = g_build_filename (KHO_TEST_SRCDIR, "sample-scans", NULL);
+  g_autoptr (GDir) dir = g_dir_open (samples, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  inputs = g_dir_make_tmp ("kho-interrupt-in-XXXXXX", NULL);
+  input_sums = g_ptr_array_new_with_free_func (g_free);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *from = g_build_filename (samples, name, NULL);
+      g_autofree char *to = g_build_filename (inputs, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize length;
+
+      if (g_str_has_suffix (name, ".txt") || g_str_has_suffix (name, ".md") ||
+          g_str_has_suffix (name, ".json"))
+        continue;
+      g_assert_true (g_file_get_contents (from, &contents, &length, NULL));
+      g_assert_true (g_file_set_contents (to, contents, (gssize) length, NULL));
+      g_ptr_array_add (input_sums, kho_store_sha256_file (to, NULL));
+    }
+  g_assert_cmpuint (input_sums->len, >=, 5);
+}
+
+static int
+count_files (const char *folder)
+{
+  g_autoptr (GDir) dir = g_dir_open (folder, 0, NULL);
+  const char *name;
+  int n = 0;
+
+  if (dir == NULL)
+    return 0;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (folder, name, NULL);
+
+      n += g_file_test (path, G_FILE_TEST_IS_DIR) ? count_files (path) : 1;
+    }
+  return n;
+}
+
+static void
+test_killed_runs (void)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (20261129);
+
+  for (int round = 0; round < ROUNDS; round++)
+    {
+      g_auto (GStrv) argv = kho_argv ("ingest", "--json", inputs, NULL);
+      g_autoptr (GError) error = NULL;
+      int delay_ms = g_rand_int_range (rand, 200, 7000);
+      GPid pid;
+      int status;
+
+      g_assert_true (g_spawn_async (NULL, argv, NULL,
+                                    G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
+                                    G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, &error));
+      g_assert_no_error (error);
+      g_usleep ((gulong) delay_ms * 1000);
+      kill (pid, SIGKILL);
+      g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+      g_test_message ("round %d: killed after %d ms (%s)", round + 1, delay_ms,
+                      WIFSIGNALED (status) ? "mid-run" : "it had finished");
+    }
+
+  /* The run after the crashes finishes the work. */
+  {
+    g_auto (GStrv) argv = kho_argv ("ingest", inputs, NULL);
+    g_autoptr (GError) error = NULL;
+    int status = -1;
+
+    g_assert_true (g_spawn_sync (NULL, argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
+                                 NULL, &status, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+}
+
+static void
+test_archive_consistent (void)
+{
+  g_autofree char *db_path = g_build_filename (archive, "kho.db", NULL);
+  g_autofree char *tmp = g_build_filename (archive, "tmp", NULL);
+  g_autofree char *originals = g_build_filename (archive, "originals", NULL);
+  g_autofree char *pdfa = g_build_filename (archive, "pdfa", NULL);
+  g_autoptr (GHashTable) stored = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  guint n = 0;
+
+  g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (kho_tokenizer_register (db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA integrity_check", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "ok");
+  sqlite3_finalize (stmt);
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT archive_id, sha256, status, pdf_sha256 "
+                                           "FROM documents ORDER BY id", -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *id = (const char *) sqlite3_column_text (stmt, 0);
+      const char *sha = (const char *) sqlite3_column_text (stmt, 1);
+      const char *status = (const char *) sqlite3_column_text (stmt, 2);
+      const char *pdf_sha = (const char *) sqlite3_column_text (stmt, 3);
+      g_autofree char *expected_id = g_strdup_printf ("KHO-%04d-%06u",
+                                                      g_date_time_get_year (now), n + 1);
+      g_autofree char *original = kho_store_original_path (archive, sha);
+      g_autofree char *pdf = kho_store_pdf_path (archive, id);
+      g_autofree char *original_sum = kho_store_sha256_file (original, NULL);
+      g_autofree char *pdf_sum = kho_store_sha256_file (pdf, NULL);
+
+      /* One ID each, no gaps: a killed intake never consumed a serial. */
+      g_assert_cmpstr (id, ==, expected_id);
+      g_assert_cmpstr (status, ==, "archived");
+      g_assert_cmpstr (original_sum, ==, sha);
+      g_assert_cmpstr (pdf_sum, ==, pdf_sha);
+      g_assert_false (g_hash_table_contains (stored, sha));
+      g_hash_table_add (stored, g_strdup (sha));
+      n++;
+    }
+  sqlite3_finalize (stmt);
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM doc_fts", -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, (int) n);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  /* Exactly the inputs, each once. */
+  g_assert_cmpuint (n, ==, input_sums->len);
+  for (guint i = 0; i < input_sums->len; i++)
+    g_assert_true (g_hash_table_contains (stored, g_ptr_array_index (input_sums, i)));
+  g_assert_cmpint (count_files (originals), ==, (int) n);
+  g_assert_cmpint (count_files (pdfa), ==, (int) n);
+  g_assert_cmpint (count_files (tmp), ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  kho = g_getenv ("KHO_BINARY");
+  if (kho == NULL)
+    {
+      g_printerr ("KHO_BINARY is not set\n");
+      return 1;
+    }
+  archive = g_dir_make_tmp ("kho-interrupt-XXXXXX", NULL);
+  make_inputs ();
+  g_test_add_func ("/interrupt/killed-runs", test_killed_runs);
+  g_test_add_func ("/interrupt/archive-consistent", test_archive_consistent);
+  status = g_test_run ();
+  g_ptr_array_unref (input_sums);
+  return status;
+}
