@@ -61,30 +61,48 @@ clip (GString *title)
   return text;
 }
 
-/* Appends up to @max following non-empty lines that continue a subject:
- * stops at a blank line or a line that opens the body. */
+static gboolean
+all_capitals (const char *line)
+{
+  g_autofree char *upper = g_utf8_strup (line, -1);
+  g_autofree char *lower = g_utf8_strdown (line, -1);
+
+  return strcmp (upper, line) == 0 && strcmp (lower, line) != 0;
+}
+
+/* Appends the subject: up to @max lines from @from, skipping blank lines
+ * before the first and stopping at a blank line after it, or at a line that
+ * opens the body ("Căn cứ…", "Kính gửi…").  A subject set in capitals is
+ * written in sentence case, as the decree's own examples are. */
 static void
 append_subject (GString *title, char **lines, gsize from, int max)
 {
-  for (gsize i = from; lines[i] && max > 0; i++)
+  int added = 0;
+
+  for (gsize i = from; lines[i] && added < max; i++)
     {
       const char *line = g_strstrip (lines[i]);
       g_autofree char *folded = kho_fold_search (line, -1);
 
       if (*line == '\0')
         {
-          if (title->len > 0 && max < 3)
+          if (added > 0)
             break;
           continue;
         }
       if (g_str_has_prefix (folded, "can cu") || g_str_has_prefix (folded, "kinh gui") ||
-          g_str_has_prefix (folded, "so:") || g_str_has_prefix (folded, "---") ||
-          strspn (line, "-_=.* ") == strlen (line))
+          g_str_has_prefix (folded, "so:") || strspn (line, "-_=.* ") == strlen (line))
         break;
-      if (title->len > 0)
+      if (title->len > 0 && title->str[title->len - 1] != ' ')
         g_string_append_c (title, ' ');
-      g_string_append (title, line);
-      max--;
+      if (all_capitals (line))
+        {
+          g_autofree char *text = added == 0 ? sentence_case (line) : g_utf8_strdown (line, -1);
+          g_string_append (title, text);
+        }
+      else
+        g_string_append (title, line);
+      added++;
     }
 }
 
@@ -106,10 +124,10 @@ kho_title_guess (const char *text)
           g_autofree char *type = sentence_case (line);
 
           title = g_string_new (type);
-          g_string_append_c (title, ':');
-          append_subject (title, lines, i + 1, 2);
-          if (title->str[title->len - 1] == ':')
-            g_string_truncate (title, title->len - 1);
+          g_string_append (title, ": ");
+          append_subject (title, lines, i + 1, 3);
+          if (g_str_has_suffix (title->str, ": "))
+            g_string_truncate (title, title->len - 2);
           return clip (title);
         }
     }
