@@ -162,27 +162,26 @@ out:
   pixDestroy (&content);
   return blank;
 }
-/* Leptonica's text orientation test (ascenders against descenders, in
- * ~150 ms on an A4 page) tells an upright page from one that may not be;
- * only the latter goes to Tesseract's OSD, which costs as much as reading
- * the page.  It holds for Vietnamese, whose diacritics are marks apart from
- * the letters, not ascender strokes: upright sample pages score 13 to 20,
- * turned ones below 0 (a 2× reduced page scores too low to tell).  The
- * rule is Leptonica's makeOrientDecision() defaults, without its refusal
- * when the sideways score is exactly 0. */
+/* Leptonica's up/down text test (ascenders against descenders, ~80 ms on
+ * an A4 page) passes an upright page; only the others go to Tesseract's
+ * OSD, which costs as much as reading the page.  It holds for Vietnamese,
+ * whose diacritics are marks apart from the letters, not ascender strokes:
+ * upright sample pages score 13 to 20, pages upside down or on their side
+ * below 0 (a 2× reduced page scores too low to tell).  The threshold is
+ * Leptonica's own (makeOrientDecision's minimum up confidence); the
+ * sideways test that pixOrientDetect adds is left to OSD. */
 #define UPRIGHT_MIN_CONFIDENCE 8.0f
-#define UPRIGHT_MIN_RATIO 2.5f
 
 static gboolean
 looks_upright (PIX *binary)
 {
-  float up = 0, left = 0;
+  float up = 0;
   gboolean upright = FALSE;
 
-  if (pixOrientDetect (binary, &up, &left, 0, 0) == 0)
-    upright = up >= UPRIGHT_MIN_CONFIDENCE && up >= UPRIGHT_MIN_RATIO * fabsf (left);
-  g_log (G_LOG_DOMAIN, G_LOG_LEVEL_DEBUG, "prepare: text orientation up %.1f, left %.1f: %s",
-         up, left, upright ? "upright" : "ask OSD");
+  if (pixUpDownDetect (binary, &up, 0, 0, 0) == 0)
+    upright = up >= UPRIGHT_MIN_CONFIDENCE;
+  g_log (G_LOG_DOMAIN, G_LOG_LEVEL_DEBUG, "prepare: text up/down confidence %.1f: %s", up,
+         upright ? "upright" : "ask OSD");
   return upright;
 }
 
