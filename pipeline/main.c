@@ -271,6 +271,9 @@ collect_inputs (const char *path, GPtrArray *files, GError **error)
       if (g_str_has_suffix (child, ".txt") || g_str_has_suffix (child, ".md") ||
           g_str_has_suffix (child, ".json"))
         continue;
+      /* A link to a folder could lead back up the tree: not followed. */
+      if (g_file_test (child, G_FILE_TEST_IS_SYMLINK) && g_file_test (child, G_FILE_TEST_IS_DIR))
+        continue;
       if (!collect_inputs (child, files, error))
         return FALSE;
     }

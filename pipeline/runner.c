@@ -745,6 +745,13 @@ intake (Runner *runner, const char *file, const char *display, Progress *progres
   const char *seen;
   Job *job;
 
+  /* A FIFO or a device would block the read or never end. */
+  if (!g_file_test (file, G_FILE_TEST_IS_REGULAR) && g_file_test (file, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *message = g_strdup_printf (_("%s: not a regular file"), display);
+      post_result (runner, display, KHO_INGEST_FAILED, NULL, NULL, 0, message, started_us);
+      return;
+    }
   if (!g_file_get_contents (file, &contents, &length, &error))
     {
       g_autofree char *message = g_strdup_printf (_("%s: cannot read: %s"), display,

@@ -30,6 +30,8 @@
 #include <math.h>
 #include <stdarg.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #define MAX_CER 0.01            /* OCR text against the ground truth */
@@ -1557,6 +1559,7 @@ test_bad_inputs (void)
     { "no-pages.pdf", "failed" },
     { "huge-30000x30000.png", "failed" },
     { "wide-25000x100.png", "failed" },
+    { "fifo.tif", "failed" },  /* a named pipe: reading it would never end */
     { NULL, "archived" },  /* the valid sample, filled in below */
   };
 
@@ -1645,6 +1648,15 @@ test_bad_inputs (void)
     g_autofree char *w = g_build_filename (bad_dir, "wide-25000x100.png", NULL);
     write_file (h, huge->data, huge->len);
     write_file (w, wide->data, wide->len);
+  }
+
+  {
+    g_autofree char *fifo = g_build_filename (bad_dir, "fifo.tif", NULL);
+    g_autofree char *loop = g_build_filename (bad_dir, "loop", NULL);
+
+    g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+    /* A link back up the tree must not make ingest walk in circles. */
+    g_assert_cmpint (symlink (bad_dir, loop), ==, 0);
   }
 
   run_kho (&run, archive2, "ingest", "--json", bad_dir, NULL);
