@@ -308,10 +308,12 @@ static gboolean
 index_body (Job *job, gpointer data, GError **error)
 {
   KhoDb *db = job->runner->archive->db;
+  gint64 t0 = g_get_monotonic_time ();
 
   (void) data;
   return kho_db_index_document (db, job->doc->id, error) &&
-         kho_db_add_event (db, job->doc->id, "index", "ok", -1, NULL, NULL, error);
+         kho_db_add_event (db, job->doc->id, "index", "ok",
+                           (g_get_monotonic_time () - t0) / 1000, NULL, NULL, error);
 }
 
 typedef struct {
