@@ -142,11 +142,8 @@ kho_store_write_atomic (const char *archive, const char *path, GBytes *data, GEr
   g_autofree char *dir = g_path_get_dirname (path);
   gsize size;
   const guint8 *bytes = g_bytes_get_data (data, &size);
-  GStatBuf st;
   int fd = -1, errsv;
 
-  if (g_stat (path, &st) == 0 && (gsize) st.st_size == size)
-    return TRUE;
   if (!make_dirs (tmp_dir, error) || !make_dirs (dir, error))
     return FALSE;
 
@@ -183,7 +180,12 @@ gboolean
 kho_store_put_original (const char *archive, const char *sha256, GBytes *data, GError **error)
 {
   g_autofree char *path = kho_store_original_path (archive, sha256);
+  GStatBuf st;
 
+  /* Named by its content: a whole file under this name is this content
+   * (a torn one cannot exist, writes are atomic). */
+  if (g_stat (path, &st) == 0 && (gsize) st.st_size == g_bytes_get_size (data))
+    return TRUE;
   return kho_store_write_atomic (archive, path, data, error);
 }
 

@@ -32,12 +32,12 @@ char *kho_store_original_path (const char *archive, const char *sha256);
 char *kho_store_pdf_path (const char *archive, const char *archive_id);
 
 /* Writes @data to @path atomically through ARCHIVE/tmp (see above) with
- * mode 0444, creating missing folders.  When @path already exists with the
- * same size it is left as it is (content-addressed files never change). */
+ * mode 0444, creating missing folders; an existing file is replaced whole. */
 gboolean kho_store_write_atomic (const char *archive, const char *path, GBytes *data,
                                  GError **error);
 
-/* Stores the original @data under its @sha256; idempotent. */
+/* Stores the original @data under its @sha256; idempotent: an original
+ * already stored is left as it is. */
 gboolean kho_store_put_original (const char *archive, const char *sha256, GBytes *data,
                                  GError **error);
 

@@ -79,6 +79,22 @@ test_put_original (void)
   g_assert_no_error (error);
   g_assert_cmpint (count_entries (tmp), ==, 0);
 
+  /* A file that is not content-addressed (an archival PDF written again
+   * after a crash) is replaced whole, even by content of the same size. */
+  {
+    g_autofree char *pdf = kho_store_pdf_path (dir, "KHO-2026-000001");
+    g_autoptr (GBytes) first = g_bytes_new_static ("%PDF-one", 8);
+    g_autoptr (GBytes) second = g_bytes_new_static ("%PDF-two", 8);
+    g_autofree char *stored = NULL;
+
+    g_assert_true (kho_store_write_atomic (dir, pdf, first, &error));
+    g_assert_true (kho_store_write_atomic (dir, pdf, second, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (pdf, &stored, NULL, NULL));
+    g_assert_cmpstr (stored, ==, "%PDF-two");
+    g_assert_cmpint (count_entries (tmp), ==, 0);
+  }
+
   g_assert_true (kho_store_remove (path, &error));
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
   g_assert_true (kho_store_remove (path, &error));  /* already gone: fine */
