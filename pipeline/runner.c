@@ -55,6 +55,9 @@ struct Runner {
   gint in_flight;            /* atomic: pages decoded and not yet finished */
   KhoOcrEngine *spare;       /* atomic: the engine loaded to check the languages,
                               * handed to the first worker that needs one */
+  GThread *probe;            /* loads spare while the first input is decoded */
+  GError *probe_error;       /* why it could not: no language data */
+  gboolean stop;             /* the run cannot go on (calling thread only) */
   int max_in_flight;
   GHashTable *seen;          /* SHA-256 → archive ID of the inputs of this run
                               * (calling thread only) */
@@ -666,6 +669,30 @@ drain (Runner *runner, Progress *progress, guint64 timeout_us)
     }
 }
 
+static gpointer
+probe_main (gpointer data)
+{
+  Runner *runner = data;
+  KhoOcrEngine *engine = kho_ocr_engine_new (runner->options.languages,
+                                             KHO_TESSDATA[0] ? KHO_TESSDATA : NULL,
+                                             &runner->probe_error);
+
+  g_atomic_pointer_set (&runner->spare, engine);
+  return NULL;
+}
+
+/* Waits for the probe engine.  FALSE when the language data is missing:
+ * every page would fail the same way, so the run stops at once. */
+static gboolean
+probe_joined (Runner *runner)
+{
+  if (runner->probe)
+    g_thread_join (g_steal_pointer (&runner->probe));
+  if (runner->probe_error)
+    runner->stop = TRUE;
+  return runner->probe_error == NULL;
+}
+
 /* Renders the pages of @source and hands them to the workers, never more
  * than max_in_flight pages decoded at once. */
 static void
@@ -684,6 +711,11 @@ submit_pages (Runner *runner, Job *job, KhoSource *source, Progress *progress)
       if (job->pages[i].image == NULL)
         {
           job_fail (job, _("%s: page %d: %s"), job->file, i + 1, error->message);
+          break;
+        }
+      if (!probe_joined (runner))
+        {
+          job_fail (job, "%s: %s", job->file, runner->probe_error->message);
           break;
         }
       task = g_new0 (Task, 1);
@@ -883,7 +915,7 @@ kho_runner_ingest (KhoArchive *archive, const KhoRunnerOptions *options, GPtrArr
   Runner runner = { 0 };
   Progress progress = { 0 };
   g_autoptr (GPtrArray) unfinished = NULL;
-  int workers;
+  int workers, started = 0;
 
   runner.archive = archive;
   runner.options = *options;
@@ -899,14 +931,9 @@ kho_runner_ingest (KhoArchive *archive, const KhoRunnerOptions *options, GPtrArr
   progress.files_total = (int) files->len;
 
   /* Fail early, once, when the language data is missing, rather than once
-   * per document; the engine loaded for that serves the first worker. */
-  if (files->len > 0)
-    {
-      runner.spare = kho_ocr_engine_new (runner.options.languages,
-                                         KHO_TESSDATA[0] ? KHO_TESSDATA : NULL, error);
-      if (runner.spare == NULL)
-        return -1;
-    }
+   * per document.  The engine loaded to find out serves the first worker;
+   * it loads while the first input is read and decoded. */
+  runner.probe = g_thread_new ("kho-probe", probe_main, &runner);
 
   g_mutex_init (&runner.db_lock);
   runner.seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -917,21 +944,26 @@ kho_runner_ingest (KhoArchive *archive, const KhoRunnerOptions *options, GPtrArr
    * stored originals: nothing given to kho is ever left half-done. */
   unfinished = kho_db_list_unfinished (archive->db, NULL);
   progress.files_total += unfinished ? (int) unfinished->len : 0;
-  for (guint i = 0; unfinished && i < unfinished->len; i++)
+  for (guint i = 0; unfinished && i < unfinished->len && !runner.stop; i++)
     {
       KhoDocument *doc = g_ptr_array_index (unfinished, i);
       g_autofree char *original = kho_store_original_path (archive->root, doc->sha256);
 
       intake (&runner, original, doc->file_name, &progress);
+      started++;
       drain (&runner, &progress, 0);
     }
-  for (guint i = 0; i < files->len; i++)
+  for (guint i = 0; i < files->len && !runner.stop; i++)
     {
       const char *file = g_ptr_array_index (files, i);
 
       intake (&runner, file, file, &progress);
+      started++;
       drain (&runner, &progress, 0);
     }
+  probe_joined (&runner);
+  if (runner.stop)  /* the inputs not taken will have no result */
+    progress.files_total = started;
   while (progress.files_done < progress.files_total)
     drain (&runner, &progress, G_USEC_PER_SEC);
   g_thread_pool_free (runner.pool, FALSE, TRUE);
@@ -939,5 +971,10 @@ kho_runner_ingest (KhoArchive *archive, const KhoRunnerOptions *options, GPtrArr
   g_async_queue_unref (runner.messages);
   g_hash_table_unref (runner.seen);
   g_mutex_clear (&runner.db_lock);
+  if (runner.probe_error)
+    {
+      g_propagate_error (error, runner.probe_error);
+      return -1;
+    }
   return progress.failed;
 }
