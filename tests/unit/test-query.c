@@ -13,23 +13,7 @@
 static void
 add_document (sqlite3 *db, gint64 id, const char *title, const char *body)
 {
-  sqlite3_stmt *stmt = NULL;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (db,
-      "INSERT INTO documents (id, archive_id, sha256, size, format, file_name, title, status, created)"
-      " VALUES (?1, printf('KHO-2026-%06d', ?1), printf('%064d', ?1), 1, 'pdf', 'scan.pdf', ?2,"
-      " 'archived', '2026-01-01T00:00:00Z')", -1, &stmt, NULL), ==, SQLITE_OK);
-  sqlite3_bind_int64 (stmt, 1, id);
-  sqlite3_bind_text (stmt, 2, title, -1, SQLITE_STATIC);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
-  sqlite3_finalize (stmt);
-  g_assert_cmpint (sqlite3_prepare_v2 (db,
-      "INSERT INTO doc_fts (rowid, title, body) VALUES (?1, ?2, ?3)", -1, &stmt, NULL), ==, SQLITE_OK);
-  sqlite3_bind_int64 (stmt, 1, id);
-  sqlite3_bind_text (stmt, 2, title, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, body, -1, SQLITE_STATIC);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
-  sqlite3_finalize (stmt);
+  kho_test_add_document (db, id, title, body, -1);
 }
 
 static sqlite3 *

@@ -10,33 +10,11 @@
 #include "index/tokenizer.h"
 #include "index-fixture.h"
 
-/* @body may hold any bytes (@body_length of them). */
-static void
-add_document_bytes (sqlite3 *db, gint64 id, const char *title, const char *body, int body_length)
-{
-  sqlite3_stmt *stmt = NULL;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (db,
-      "INSERT INTO documents (id, archive_id, sha256, size, format, file_name, title, status, created)"
-      " VALUES (?1, printf('KHO-2026-%06d', ?1), printf('%064d', ?1), 1, 'pdf', 'scan.pdf', ?2,"
-      " 'archived', '2026-01-01T00:00:00Z')", -1, &stmt, NULL), ==, SQLITE_OK);
-  sqlite3_bind_int64 (stmt, 1, id);
-  sqlite3_bind_text (stmt, 2, title, -1, SQLITE_STATIC);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
-  sqlite3_finalize (stmt);
-  g_assert_cmpint (sqlite3_prepare_v2 (db,
-      "INSERT INTO doc_fts (rowid, title, body) VALUES (?1, ?2, ?3)", -1, &stmt, NULL), ==, SQLITE_OK);
-  sqlite3_bind_int64 (stmt, 1, id);
-  sqlite3_bind_text (stmt, 2, title, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, body, body_length, SQLITE_STATIC);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
-  sqlite3_finalize (stmt);
-}
 
 static void
 add_document (sqlite3 *db, gint64 id, const char *title, const char *body)
 {
-  add_document_bytes (db, id, title, body, -1);
+  kho_test_add_document (db, id, title, body, -1);
 }
 
 /* The rowids matching @user_query through kho_query_build, as "1,3". */
@@ -279,7 +257,7 @@ test_offsets (void)
   add_document (db, 1, "", "Ông Nguyễn Văn Đào đã dạy ở trường.");
   add_document (db, 2, "", "Cây đa\xcc\x80o nở");
   add_document (db, 3, "", "Số 189/KH-UBND ngày 28/4");
-  add_document_bytes (db, 4, "", "\xff" "Kế\xfe hoạch\xff", -1);
+  kho_test_add_document (db, 4, "", "\xff" "Kế\xfe hoạch\xff", -1);
 
   for (i = 0; i < G_N_ELEMENTS (cases); i++) {
     g_autofree char *expression = kho_query_build (cases[i].query);
