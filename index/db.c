@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 #include "index/ids.h"
 #include "index/schema.h"
+#include "index/schema-v2.h"
 #include "index/tokenizer.h"
 
 
@@ -23,6 +24,7 @@ struct KhoDb {
  * a shipped entry; append a new one and raise KHO_DB_SCHEMA_VERSION. */
 static const char *const migrations[KHO_DB_SCHEMA_VERSION] = {
   kho_schema_v1,
+  kho_schema_v2,
 };
 
 static gboolean
@@ -486,7 +488,8 @@ kho_db_insert_page (KhoDb *db, gint64 document_id, const KhoPageRow *page, GErro
 {
   sqlite3_stmt *stmt = prepare (db, "INSERT OR REPLACE INTO pages (document_id, number, width, "
                                     "height, dpi, rotation, skew, text_source, confidence, blank, "
-                                    "text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+                                    "text, words) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                error);
 
   if (stmt == NULL)
     return FALSE;
@@ -501,6 +504,7 @@ kho_db_insert_page (KhoDb *db, gint64 document_id, const KhoPageRow *page, GErro
   sqlite3_bind_double (stmt, 9, page->confidence);
   sqlite3_bind_int (stmt, 10, page->blank ? 1 : 0);
   bind_text (stmt, 11, page->text ? page->text : "");
+  bind_text (stmt, 12, page->words ? page->words : "");
   return step_done (db, stmt, error);
 }
 
@@ -508,7 +512,7 @@ GPtrArray *
 kho_db_get_pages (KhoDb *db, gint64 document_id, GError **error)
 {
   sqlite3_stmt *stmt = prepare (db, "SELECT number, width, height, dpi, rotation, skew, "
-                                    "text_source, confidence, blank, text FROM pages "
+                                    "text_source, confidence, blank, text, words FROM pages "
                                     "WHERE document_id = ? ORDER BY number", error);
   GPtrArray *pages;
   int rc;
@@ -531,6 +535,7 @@ kho_db_get_pages (KhoDb *db, gint64 document_id, GError **error)
       page->confidence = sqlite3_column_double (stmt, 7);
       page->blank = sqlite3_column_int (stmt, 8) != 0;
       page->text = column_text (stmt, 9);
+      page->words = column_text (stmt, 10);
       g_ptr_array_add (pages, page);
     }
   if (rc != SQLITE_DONE)
@@ -630,6 +635,7 @@ kho_page_row_free (KhoPageRow *page)
     return;
   g_free (page->text_source);
   g_free (page->text);
+  g_free (page->words);
   g_free (page);
 }
 

@@ -25,7 +25,7 @@ typedef enum {
 } KhoDbError;
 
 /* The newest schema version this build knows. */
-#define KHO_DB_SCHEMA_VERSION 1
+#define KHO_DB_SCHEMA_VERSION 2
 
 typedef struct KhoDb KhoDb;
 
@@ -57,6 +57,7 @@ typedef struct {
   double confidence;
   gboolean blank;
   char *text;
+  char *words;      /* the words with their boxes, serialised (kho_words_serialize) */
 } KhoPageRow;
 
 typedef struct {

@@ -15,6 +15,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
@@ -1226,6 +1227,60 @@ kho_words_free (KhoWord *words, gsize n)
   for (gsize i = 0; i < n; i++)
     kho_word_clear (&words[i]);
   g_free (words);
+}
+
+char *
+kho_words_serialize (const KhoWord *words, gsize n)
+{
+  GString *out = g_string_new (NULL);
+
+  for (gsize i = 0; i < n; i++)
+    {
+      const KhoWord *w = &words[i];
+      char confidence[G_ASCII_DTOSTR_BUF_SIZE];
+
+      /* Words hold no whitespace (they are split on it), so a tab and a
+       * newline delimit them safely; the number in C locale. */
+      g_ascii_formatd (confidence, sizeof confidence, "%.2f", w->confidence);
+      g_string_append_printf (out, "%d %d %d %d %d %d %d %s\t%s\n", w->x, w->y, w->w, w->h,
+                              w->baseline, w->line_height, w->line, confidence,
+                              w->text ? w->text : "");
+    }
+  return g_string_free (out, FALSE);
+}
+
+KhoWord *
+kho_words_parse (const char *text, gsize *n_words)
+{
+  g_auto (GStrv) lines = g_strsplit (text ? text : "", "\n", -1);
+  GArray *words = g_array_new (FALSE, TRUE, sizeof (KhoWord));
+
+  for (gsize i = 0; lines[i]; i++)
+    {
+      const char *tab = strchr (lines[i], '\t');
+      g_autofree char *head = NULL;
+      g_auto (GStrv) numbers = NULL;
+      KhoWord word = { 0 };
+
+      if (tab == NULL)
+        continue;
+      head = g_strndup (lines[i], (gsize) (tab - lines[i]));
+      numbers = g_strsplit (head, " ", -1);
+      if (g_strv_length (numbers) != 8)
+        continue;
+      word.x = atoi (numbers[0]);
+      word.y = atoi (numbers[1]);
+      word.w = atoi (numbers[2]);
+      word.h = atoi (numbers[3]);
+      word.baseline = atoi (numbers[4]);
+      word.line_height = atoi (numbers[5]);
+      word.line = atoi (numbers[6]);
+      word.confidence = (float) g_ascii_strtod (numbers[7], NULL);
+      word.text = g_strdup (tab + 1);
+      g_array_append_val (words, word);
+    }
+  *n_words = words->len;
+  return (KhoWord *) (void *) g_array_free (words, FALSE);
 }
 
 void

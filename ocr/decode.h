@@ -86,6 +86,13 @@ void kho_word_clear (KhoWord *word);
 /* Frees an array of @n words and their text. */
 void kho_words_free (KhoWord *words, gsize n);
 
+/* Words as text, one a line ("x y w h baseline line_height line
+ * confidence<TAB>text"), for the catalogue; newly allocated. */
+char *kho_words_serialize (const KhoWord *words, gsize n);
+/* The words serialised by kho_words_serialize (malformed lines skipped);
+ * free with kho_words_free. */
+KhoWord *kho_words_parse (const char *text, gsize *n_words);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KhoSource, kho_source_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KhoPageImage, kho_page_image_free)
 

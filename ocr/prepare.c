@@ -291,6 +291,26 @@ out:
   return page;
 }
 
+PIX *
+kho_prepare_replay (PIX *pix, int rotation, float skew)
+{
+  PIX *turned = NULL, *straight = NULL;
+
+  g_return_val_if_fail (pix != NULL, NULL);
+  kho_ocr_route_library_logs ();
+  /* The same operations, in the same order, as kho_prepare_page. */
+  turned = rotation % 360 ? pixRotateOrth (pix, (rotation % 360) / 90) : pixCopy (NULL, pix);
+  if (turned == NULL || skew == 0.0f)
+    return turned;
+  straight = pixRotate (turned, (float) (skew * DEG_TO_RAD),
+                        pixGetDepth (turned) == 1 ? L_ROTATE_SAMPLING : L_ROTATE_AREA_MAP,
+                        L_BRING_IN_WHITE, 0, 0);
+  pixDestroy (&turned);
+  if (straight)
+    pixCopyResolution (straight, pix);
+  return straight;
+}
+
 void
 kho_prepared_page_free (KhoPreparedPage *page)
 {

@@ -41,6 +41,11 @@ KhoPreparedPage *kho_prepare_page (KhoOcrEngine *engine, PIX *pix, int dpi,
                                    const KhoPrepareOptions *options, GError **error);
 void kho_prepared_page_free (KhoPreparedPage *page);
 
+/* Turns @pix (borrowed) by @rotation degrees clockwise and removes @skew
+ * degrees exactly as kho_prepare_page did when it found them, so that the
+ * words of a page read earlier land on the same pixels.  New pix, or NULL. */
+PIX *kho_prepare_replay (PIX *pix, int rotation, float skew);
+
 /* Measures the remaining skew of @pix in degrees (for tests and reports).
  * Returns FALSE when it cannot be measured. */
 gboolean kho_prepare_measure_skew (PIX *pix, float *degrees, float *confidence);

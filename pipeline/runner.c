@@ -39,6 +39,7 @@ typedef struct {
   GMutex lock;
   char *error;         /* first failure, under lock */
   gint64 started_us;
+  GPtrArray *resume_rows;  /* KhoPageRow*: pages an interrupted run read already */
 } Job;
 
 typedef struct {
@@ -203,6 +204,7 @@ job_free (Job *job)
   g_free (job->file);
   g_free (job->sha256);
   kho_document_free (job->doc);
+  g_clear_pointer (&job->resume_rows, g_ptr_array_unref);
   g_mutex_clear (&job->lock);
   g_free (job->error);
   g_free (job);
@@ -261,6 +263,10 @@ pages_body (Job *job, gpointer data, GError **error)
   for (int i = 0; i < job->n_pages; i++)
     {
       const Page *page = &job->pages[i];
+      g_autofree char *words = page->image->has_text
+                                   ? kho_words_serialize (page->image->words, page->image->n_words)
+                               : page->ocr ? kho_words_serialize (page->ocr->words, page->ocr->n_words)
+                                           : NULL;
       KhoPageRow row = {
         .number = i + 1,
         .width = page->width,
@@ -272,6 +278,7 @@ pages_body (Job *job, gpointer data, GError **error)
         .confidence = page->ocr ? page->ocr->mean_confidence : page->image->has_text ? 100 : 0,
         .blank = page->prepared ? page->prepared->blank : FALSE,
         .text = (char *) page_text (page),
+        .words = words,
       };
 
       if (!kho_db_insert_page (db, job->doc->id, &row, error))
@@ -420,6 +427,15 @@ document_title (Job *job)
   return title ? title : g_path_get_basename (job->file);
 }
 
+/* For the crash tests: KHO_TEST_CRASH_AFTER=STAGE kills the process as a
+ * power cut would, right after STAGE's result is committed. */
+static void
+crash_hook (const char *stage)
+{
+  if (g_strcmp0 (g_getenv ("KHO_TEST_CRASH_AFTER"), stage) == 0)
+    abort ();
+}
+
 /* Runs the stages after OCR, in the thread that finished the last page. */
 static void
 finish_job (Job *job)
@@ -434,8 +450,10 @@ finish_job (Job *job)
 
   if (job->error)
     goto failed;
-  if (!in_transaction (runner, job, pages_body, NULL, &error))
+  /* Pages an interrupted run read are in the catalogue already. */
+  if (job->resume_rows == NULL && !in_transaction (runner, job, pages_body, NULL, &error))
     goto failed_error;
+  crash_hook ("ocr");
   g_free (job->doc->stage);
   job->doc->stage = g_strdup ("ocr");
 
@@ -574,6 +592,38 @@ out:
   g_atomic_int_add (&job->ocr_ms, (gint) ((g_get_monotonic_time () - t1) / 1000));
 }
 
+/* Takes up page @index as an interrupted run left it in the catalogue:
+ * turned and deskewed again exactly as then, its words as read then. */
+static void
+restore_page (Job *job, int index)
+{
+  Page *page = &job->pages[index];
+  KhoPageRow *row = g_ptr_array_index (job->resume_rows, index);
+
+  if (page->image->has_text)
+    return;
+  page->prepared = g_new0 (KhoPreparedPage, 1);
+  page->prepared->upright = kho_prepare_replay (page->image->pix, row->rotation,
+                                                (float) row->skew);
+  if (page->prepared->upright == NULL)
+    {
+      job_fail (job, _("%s: prepare: page %d: %s"), job->file, index + 1,
+                "cannot turn the page again");
+      return;
+    }
+  page->prepared->rotation = row->rotation;
+  page->prepared->skew = (float) row->skew;
+  page->prepared->blank = row->blank;
+  page->prepared->changed = row->rotation != 0 || row->skew != 0.0;
+  if (g_strcmp0 (row->text_source, "ocr") == 0)
+    {
+      page->ocr = g_new0 (KhoOcrPage, 1);
+      page->ocr->words = kho_words_parse (row->words, &page->ocr->n_words);
+      page->ocr->text = g_strdup (row->text);
+      page->ocr->mean_confidence = (float) row->confidence;
+    }
+}
+
 /* Encodes page @index's image as the PDF/A will embed it (the original
  * JPEG bytes when the page was not changed), then drops its pixels: a
  * document waiting for its last page holds compressed images only. */
@@ -614,7 +664,12 @@ page_task (gpointer data, gpointer user_data)
   Runner *runner = user_data;
 
   if (!job_failed (job))
-    process_page (job, task->index);
+    {
+      if (job->resume_rows)
+        restore_page (job, task->index);
+      else
+        process_page (job, task->index);
+    }
   if (!job_failed (job))
     encode_page (job, task->index);
   g_free (task);
@@ -850,8 +905,21 @@ intake (Runner *runner, const char *file, const char *display, Progress *progres
           job_free (job);
           return;
         }
-      g_free (job->doc->stage);
-      job->doc->stage = g_strdup ("intake");
+      if (g_strcmp0 (job->doc->stage, "ocr") == 0)
+        {
+          g_autoptr (GPtrArray) rows = NULL;
+
+          g_mutex_lock (&runner->db_lock);
+          rows = kho_db_get_pages (runner->archive->db, job->doc->id, NULL);
+          g_mutex_unlock (&runner->db_lock);
+          if (rows && rows->len == (guint) job->n_pages)
+            job->resume_rows = g_steal_pointer (&rows);
+        }
+      if (job->resume_rows == NULL)
+        {
+          g_free (job->doc->stage);
+          job->doc->stage = g_strdup ("intake");
+        }
     }
   else
     {

@@ -184,6 +184,87 @@ test_archive_consistent (void)
   g_assert_cmpint (count_files (tmp), ==, 0);
 }
 
+/* A document whose pages were read (OCR committed) when the power went is
+ * assembled at the next run from what the catalogue kept: no second OCR,
+ * the same archive ID, and a text layer with the words read the first time. */
+static void
+test_resume_after_ocr (void)
+{
+  g_autofree char *saved = archive;
+  g_autofree char *input = g_build_filename (inputs, "ke-hoach-so-hoa.tif", NULL);
+  g_autofree char *db_path = NULL;
+  g_autofree char *pdf = NULL;
+  g_auto (GStrv) env = g_environ_setenv (g_get_environ (), "KHO_TEST_CRASH_AFTER", "ocr", TRUE);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out = NULL;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int status = -1;
+
+  archive = g_dir_make_tmp ("kho-interrupt-ocr-XXXXXX", NULL);
+  db_path = g_build_filename (archive, "kho.db", NULL);
+  {
+    g_auto (GStrv) argv = kho_argv ("ingest", input, NULL);
+
+    g_assert_true (g_spawn_sync (NULL, argv, env, G_SPAWN_STDOUT_TO_DEV_NULL |
+                                 G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status,
+                                 &error));
+    g_assert_true (WIFSIGNALED (status));  /* the hook cut it short */
+  }
+  {
+    g_auto (GStrv) argv = kho_argv ("ingest", input, NULL);
+
+    g_assert_true (g_spawn_sync (NULL, argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out,
+                                 NULL, &status, &error));
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+
+  g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+      "SELECT (SELECT count(*) FROM documents WHERE status = 'archived'),"
+      "       (SELECT count(*) FROM documents),"
+      "       (SELECT count(*) FROM events WHERE stage = 'ocr'),"
+      "       (SELECT count(*) FROM events WHERE stage = 'intake' AND status = 'resumed'),"
+      "       (SELECT group_concat(text, '') FROM (SELECT text FROM pages ORDER BY number))",
+      -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 1);
+  g_assert_cmpint (sqlite3_column_int (stmt, 1), ==, 1);
+  g_assert_cmpint (sqlite3_column_int (stmt, 2), ==, 1);  /* read once */
+  g_assert_cmpint (sqlite3_column_int (stmt, 3), ==, 1);
+  {
+    /* The PDF's text layer holds the words read before the crash. */
+    g_autofree char *stored = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+    g_autofree char *layer = NULL;
+    const char *pdftotext[] = { "pdftotext", "-raw", "-enc", "UTF-8", NULL, "-", NULL };
+    GString *a = g_string_new (NULL), *b = g_string_new (NULL);
+
+    {
+      g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+      g_autofree char *id = g_strdup_printf ("KHO-%04d-000001", g_date_time_get_year (now));
+      pdf = kho_store_pdf_path (archive, id);
+    }
+    pdftotext[4] = pdf;
+    g_assert_true (g_spawn_sync (NULL, (char **) pdftotext, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                                 &layer, NULL, &status, &error));
+    g_assert_no_error (error);
+    for (const char *p = stored; *p; p++)
+      if (!g_ascii_isspace (*p))
+        g_string_append_c (a, *p);
+    for (const char *p = layer; *p; p++)
+      if (!g_ascii_isspace (*p) && *p != '\f')
+        g_string_append_c (b, *p);
+    g_assert_cmpuint (a->len, >, 1000);
+    g_assert_cmpstr (a->str, ==, b->str);
+    g_string_free (a, TRUE);
+    g_string_free (b, TRUE);
+  }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  g_free (archive);
+  archive = g_steal_pointer (&saved);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -200,6 +281,7 @@ main (int argc, char **argv)
   make_inputs ();
   g_test_add_func ("/interrupt/killed-runs", test_killed_runs);
   g_test_add_func ("/interrupt/archive-consistent", test_archive_consistent);
+  g_test_add_func ("/interrupt/resume-after-ocr", test_resume_after_ocr);
   status = g_test_run ();
   g_ptr_array_unref (input_sums);
   return status;

@@ -5,6 +5,8 @@
 
 #include "index/db.h"
 #include "index/ids.h"
+#include "index/schema.h"
+#include "index/tokenizer.h"
 
 static void
 test_parse_kinds (void)
@@ -161,6 +163,40 @@ test_newer_schema_refused (void)
   g_assert_nonnull (strstr (error->message, "99"));
 }
 
+/* An archive made by a kho with schema version 1 is migrated in place:
+ * its rows stay, pages gain their (empty) words. */
+static void
+test_migrate_from_v1 (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("kho-ids-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "kho.db", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) pages = NULL;
+  sqlite3 *raw = NULL;
+  KhoDb *db;
+
+  g_assert_cmpint (sqlite3_open (path, &raw), ==, SQLITE_OK);
+  g_assert_cmpint (kho_tokenizer_register (raw), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (raw, kho_schema_v1, NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (raw,
+      "PRAGMA user_version = 1;"
+      "INSERT INTO documents (id, archive_id, sha256, size, format, file_name, created)"
+      " VALUES (1, 'KHO-2025-000001', 'aaaaaaaa', 1, 'png', 'a.png', '2025-01-01T00:00:00Z');"
+      "INSERT INTO pages (document_id, number, width, height, dpi, text_source, text)"
+      " VALUES (1, 1, 10, 10, 300, 'ocr', 'Kế hoạch');", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (raw);
+
+  db = kho_db_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (kho_db_schema_version (db), ==, 2);
+  pages = kho_db_get_pages (db, 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pages->len, ==, 1);
+  g_assert_cmpstr (((KhoPageRow *) pages->pdata[0])->text, ==, "Kế hoạch");
+  g_assert_cmpstr (((KhoPageRow *) pages->pdata[0])->words, ==, "");
+  kho_db_close (db);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -169,5 +205,6 @@ main (int argc, char **argv)
   g_test_add_func ("/ids/prefix-format", test_prefix_and_format);
   g_test_add_func ("/ids/resolve", test_resolve);
   g_test_add_func ("/ids/newer-schema", test_newer_schema_refused);
+  g_test_add_func ("/ids/migrate-from-v1", test_migrate_from_v1);
   return g_test_run ();
 }
