@@ -351,6 +351,58 @@ command_ingest (int argc, char **argv)
   return failed > 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
+/* Whether messages are in Vietnamese, which writes 1.234.567 and 0,80. */
+static gboolean vietnamese_numbers = FALSE;
+
+/* @value with @decimals digits after a decimal comma in Vietnamese, a
+ * point in English.  Newly allocated. */
+static char *
+decimal_text (double value, int decimals)
+{
+  char *text = g_strdup_printf ("%.*f", decimals, value);
+
+  return vietnamese_numbers ? g_strdelimit (text, ".", ',') : text;
+}
+
+/* @value with thousands grouped: 2.189.072 in Vietnamese, 2,189,072 in
+ * English.  Newly allocated. */
+static char *
+count_text (gint64 value)
+{
+  g_autofree char *digits = g_strdup_printf ("%" G_GINT64_FORMAT, value < 0 ? -value : value);
+  GString *out = g_string_new (value < 0 ? "-" : "");
+  gsize n = strlen (digits);
+
+  for (gsize i = 0; i < n; i++)
+    {
+      if (i > 0 && (n - i) % 3 == 0)
+        g_string_append_c (out, vietnamese_numbers ? '.' : ',');
+      g_string_append_c (out, digits[i]);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* A date as Vietnamese readers write it: "2023-04-28" → "28/04/2023", and
+ * a UTC time "2026-11-29T21:40:57Z" → "29/11/2026 21:40" in local time.
+ * JSON keeps ISO 8601.  Newly allocated. */
+static char *
+display_date (const char *iso)
+{
+  g_autoptr (GDateTime) utc = NULL;
+  g_autoptr (GDateTime) local = NULL;
+  int year, month, day;
+
+  if (iso == NULL)
+    return g_strdup ("-");
+  if (strlen (iso) == 10 && sscanf (iso, "%4d-%2d-%2d", &year, &month, &day) == 3)
+    return g_strdup_printf ("%02d/%02d/%04d", day, month, year);
+  utc = g_date_time_new_from_iso8601 (iso, NULL);
+  if (utc == NULL)
+    return g_strdup (iso);
+  local = g_date_time_to_local (utc);
+  return g_date_time_format (local, "%d/%m/%Y %H:%M");
+}
+
 /* --- kho search --- */
 
 static int
@@ -450,13 +502,15 @@ command_search (int argc, char **argv)
       KhoSearchHit *hit = g_ptr_array_index (hits, i);
       g_autofree char *snippet = g_strdelimit (g_strdup (hit->snippet ? hit->snippet : ""),
                                                "\n\f\t", ' ');
+      g_autofree char *date = display_date (hit->issued ? hit->issued : hit->created);
 
       printf ("%2d. %s  %s\n    %s  ", offset + (int) i + 1, hit->archive_id,
               hit->title ? hit->title : _("(no title)"),
-              hit->issued ? hit->issued : hit->created);
+              date);
       printf (ngettext ("%d page", "%d pages", (unsigned long) hit->page_count), hit->page_count);
-      printf (_("  score %.2f\n"), hit->score);
-      printf ("    %s\n", snippet);
+      /* The rank says the order; bm25's raw score (in a small archive,
+       * millionths) means nothing to a reader and stays in --json. */
+      printf ("\n    %s\n", snippet);
     }
   return EXIT_SUCCESS;
 }
@@ -626,25 +680,38 @@ command_show (int argc, char **argv)
   printf ("%s  %s\n", doc->archive_id, doc->title ? doc->title : _("(no title)"));
   /* TRANSLATORS: the labels of `kho show` are padded to one column. */
   printf (_("  status     %s (last stage: %s)\n"), status_label (doc->status), doc->stage);
-  printf (ngettext ("  original   %s, %s, %lld byte\n", "  original   %s, %s, %lld bytes\n",
-                    (unsigned long) doc->size),
-          doc->file_name, doc->format, (long long) doc->size);
+  {
+    g_autofree char *size = count_text (doc->size);
+    printf (ngettext ("  original   %s, %s, %s byte\n", "  original   %s, %s, %s bytes\n",
+                      (unsigned long) doc->size),
+            doc->file_name, doc->format, size);
+  }
   printf (_("  sha256     %s\n"), doc->sha256);
-  printf (ngettext ("  pdf/a      %s (%lld byte)\n", "  pdf/a      %s (%lld bytes)\n",
-                    (unsigned long) doc->pdf_size),
-          doc->pdf_sha256 ? doc->pdf_sha256 : "-", (long long) doc->pdf_size);
-  printf (_("  ingested   %s\n"), doc->created);
+  {
+    g_autofree char *size = count_text (doc->pdf_size);
+    printf (ngettext ("  pdf/a      %s (%s byte)\n", "  pdf/a      %s (%s bytes)\n",
+                      (unsigned long) doc->pdf_size),
+            doc->pdf_sha256 ? doc->pdf_sha256 : "-", size);
+  }
+  {
+    g_autofree char *created = display_date (doc->created);
+    printf (_("  ingested   %s\n"), created);
+  }
   if (doc->issued)
-    printf (_("  issued     %s\n"), doc->issued);
+    {
+      g_autofree char *issued = display_date (doc->issued);
+      printf (_("  issued     %s\n"), issued);
+    }
   printf (_("  pages      %d\n"), doc->page_count);
   for (guint i = 0; i < pages->len; i++)
     {
       KhoPageRow *page = g_ptr_array_index (pages, i);
+      g_autofree char *skew = decimal_text (page->skew, 2);
 
       /* TRANSLATORS: one page of `kho show`; the last %s is how its text was
        * obtained: ocr, pdf (its own text layer) or none. */
-      printf (_("    %3d  %d×%d px at %d dpi, turned %d°, deskewed %.2f°, text by %s"),
-              page->number, page->width, page->height, page->dpi, page->rotation, page->skew,
+      printf (_("    %3d  %d×%d px at %d dpi, turned %d°, deskewed %s°, text by %s"),
+              page->number, page->width, page->height, page->dpi, page->rotation, skew,
               page->text_source);
       if (page->blank)
         printf ("%s", _(", blank"));
@@ -657,7 +724,9 @@ command_show (int argc, char **argv)
     {
       KhoEventRow *event = g_ptr_array_index (events, i);
 
-      printf ("    %s  %-9s %-6s", event->time, event->stage, event->status);
+      g_autofree char *time = display_date (event->time);
+
+      printf ("    %s  %-9s %-6s", time, event->stage, event->status);
       if (event->duration_ms >= 0)
         printf (" %6" G_GINT64_FORMAT " ms", event->duration_ms);
       printf ("  %s%s%s\n", event->actor ? event->actor : "", event->detail ? "  " : "",
@@ -893,6 +962,7 @@ use_language (const char *language)
   if (messages == NULL || strcmp (messages, "C") == 0 || strcmp (messages, "POSIX") == 0)
     setlocale (LC_MESSAGES, "C.UTF-8");
   g_setenv ("LANGUAGE", language, TRUE);
+  vietnamese_numbers = strcmp (language, "vi") == 0;
   bindtextdomain (GETTEXT_PACKAGE, locale_dir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
