@@ -216,6 +216,56 @@ test_show_error (void)
   }
 }
 
+/* Numbers and dates in `kho show` as each language writes them: the
+ * bilevel sample (two pages, skewed −3°) ingested once. */
+static void
+test_numbers_and_dates (void)
+{
+  const char *const c_utf8[] = { "LANG=C.UTF-8", NULL };
+  g_autofree char *input = g_build_filename (KHO_TEST_SRCDIR, "sample-scans",
+                                             "quyet-dinh-hoi-dong.tif", NULL);
+  g_autoptr (GRegex) vi_bytes = g_regex_new ("bản gốc +quyet-dinh-hoi-dong\\.tif, tiff, "
+                                             "[0-9]{1,3}(\\.[0-9]{3})+ byte\n", 0, 0, NULL);
+  g_autoptr (GRegex) en_bytes = g_regex_new ("original +quyet-dinh-hoi-dong\\.tif, tiff, "
+                                             "[0-9]{1,3}(,[0-9]{3})+ bytes\n", 0, 0, NULL);
+  g_autoptr (GRegex) vi_skew = g_regex_new ("chỉnh nghiêng -?[0-9]+,[0-9]{2}°", 0, 0, NULL);
+  g_autoptr (GRegex) en_skew = g_regex_new ("deskewed -?[0-9]+\\.[0-9]{2}°", 0, 0, NULL);
+  g_autoptr (GRegex) date = g_regex_new ("[0-3][0-9]/[01][0-9]/20[0-9]{2} [0-2][0-9]:[0-5][0-9]",
+                                         0, 0, NULL);
+  g_autofree char *id = NULL;
+  {
+    g_auto (Run) run = { 0 };
+    const char *const args[] = { "--archive", archive, "ingest", "--json", input, NULL };
+    g_autoptr (JsonNode) node = NULL;
+
+    run_kho (&run, c_utf8, args);
+    g_assert_cmpint (run.status, ==, 0);
+    node = json_from_string (run.out, NULL);
+    g_assert_nonnull (node);
+    id = g_strdup (json_object_get_string_member (json_node_get_object (node), "id"));
+  }
+  {
+    g_auto (Run) run = { 0 };
+    const char *const args[] = { "--lang", "vi", "--archive", archive, "show", id, NULL };
+
+    run_kho (&run, c_utf8, args);
+    g_test_message ("%s", run.out);
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_true (g_regex_match (vi_bytes, run.out, 0, NULL));
+    g_assert_true (g_regex_match (vi_skew, run.out, 0, NULL));
+    g_assert_true (g_regex_match (date, run.out, 0, NULL));
+  }
+  {
+    g_auto (Run) run = { 0 };
+    const char *const args[] = { "--lang", "en", "--archive", archive, "show", id, NULL };
+
+    run_kho (&run, c_utf8, args);
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_true (g_regex_match (en_bytes, run.out, 0, NULL));
+    g_assert_true (g_regex_match (en_skew, run.out, 0, NULL));
+  }
+}
+
 static void
 test_help (void)
 {
@@ -328,6 +378,7 @@ main (int argc, char **argv)
   }
 
   g_test_add_func ("/messages/lang-option", test_lang_option);
+  g_test_add_func ("/messages/numbers-and-dates", test_numbers_and_dates);
   g_test_add_func ("/messages/kho-lang", test_kho_lang);
   g_test_add_func ("/messages/default", test_default);
   g_test_add_func ("/messages/show-error", test_show_error);
