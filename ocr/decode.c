@@ -473,6 +473,60 @@ out:
   return ok;
 }
 
+/* Leptonica reads strips only; a tiled TIFF (large-format scanners write
+ * them) is read through libtiff's RGBA interface instead, as 32 bpp with
+ * the page's resolution.  NULL when libtiff cannot either. */
+static PIX *
+read_tiff_rgba (KhoSource *source, int index)
+{
+  gsize size = 0;
+  const guint8 *data = g_bytes_get_data (source->data, &size);
+  MemoryStream stream = { data, size, 0 };
+  TIFF *tiff = NULL;
+  PIX *pix = NULL;
+  guint32 *raster = NULL;
+  guint32 width = 0, height = 0;
+  float xres = 0;
+  guint16 unit = RESUNIT_INCH;
+
+  /* Mapped ("r", not "rm"): libtiff then reads tiles whose byte counts
+   * writers get slightly wrong, as the other readers of TIFF do. */
+  tiff = TIFFClientOpen (source->name, "r", (thandle_t) &stream, memory_read, memory_write,
+                         memory_seek, memory_close, memory_size, memory_map, memory_unmap);
+  if (tiff == NULL || !TIFFSetDirectory (tiff, (tdir_t) index) || !TIFFIsTiled (tiff) ||
+      !TIFFGetField (tiff, TIFFTAG_IMAGEWIDTH, &width) ||
+      !TIFFGetField (tiff, TIFFTAG_IMAGELENGTH, &height))
+    goto out;
+  /* open_tiff checked the size against the limits. */
+  raster = g_try_new (guint32, (gsize) width * height);
+  if (raster == NULL ||
+      !TIFFReadRGBAImageOriented (tiff, width, height, raster, ORIENTATION_TOPLEFT, 0))
+    goto out;
+  pix = pixCreate ((int) width, (int) height, 32);
+  if (pix == NULL)
+    goto out;
+  for (guint32 y = 0; y < height; y++)
+    {
+      l_uint32 *line = pixGetData (pix) + (gsize) y * pixGetWpl (pix);
+      const guint32 *in = raster + (gsize) y * width;
+
+      for (guint32 x = 0; x < width; x++)
+        composeRGBPixel ((int) TIFFGetR (in[x]), (int) TIFFGetG (in[x]), (int) TIFFGetB (in[x]),
+                         &line[x]);
+    }
+  if (TIFFGetField (tiff, TIFFTAG_XRESOLUTION, &xres) && xres > 0)
+    {
+      TIFFGetField (tiff, TIFFTAG_RESOLUTIONUNIT, &unit);
+      pixSetResolution (pix, (int) lroundf (unit == RESUNIT_CENTIMETER ? xres * 2.54f : xres),
+                        (int) lroundf (unit == RESUNIT_CENTIMETER ? xres * 2.54f : xres));
+    }
+out:
+  g_free (raster);
+  if (tiff != NULL)
+    TIFFClose (tiff);
+  return pix;
+}
+
 static PIX *
 render_tiff (KhoSource *source, int index, int *dpi, GError **error)
 {
@@ -482,6 +536,8 @@ render_tiff (KhoSource *source, int index, int *dpi, GError **error)
 
   kho_ocr_clear_tiff_error ();
   pix = pixReadMemTiff (data, size, index);
+  if (pix == NULL)
+    pix = read_tiff_rgba (source, index);
   if (pix == NULL) {
     set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, _("page %d: damaged TIFF (%s)"), index + 1,
                *kho_ocr_last_tiff_error () ? kho_ocr_last_tiff_error () : _("cannot decode"));

@@ -923,6 +923,23 @@ test_words_round_trip (void)
   kho_words_free (back, n);
 }
 
+/* A tiled TIFF (which Leptonica cannot read) is read through libtiff. */
+static void
+test_tiled_tiff (void)
+{
+  g_autoptr (GBytes) fixture = read_fixture ("tiled.tif");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KhoSource) source = kho_source_open (fixture, "tiled.tif", &error);
+  g_autoptr (KhoPageImage) page = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (kho_source_n_pages (source), ==, 1);
+  page = kho_source_render_page (source, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pixGetWidth (page->pix), ==, 16);
+  g_assert_cmpint (pixGetHeight (page->pix), ==, 16);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -953,5 +970,6 @@ main (int argc, char **argv)
   g_test_add_func ("/decode/pdf/text-layer", test_pdf_text_layer);
   g_test_add_func ("/decode/pdf/image-resolution", test_pdf_image_resolution);
   g_test_add_func ("/decode/words-round-trip", test_words_round_trip);
+  g_test_add_func ("/decode/tiff/tiled", test_tiled_tiff);
   return g_test_run ();
 }
