@@ -821,6 +821,16 @@ check_jpeg_structure (const KhoSource *source, const guint8 *data, gsize size,
     set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, _("damaged JPEG (no image)"));
     return FALSE;
   }
+  /* With Huffman coding every 8×8 block costs at least one bit (its DC
+   * difference), so a file smaller than that cannot hold its image: a
+   * 300-byte file claiming 20000×10000 px is refused here, before the
+   * decoder allocates 800 MB for it.  Arithmetic coding (SOF9 and up) can
+   * go below a bit a block and is left to the decoder. */
+  if (info->sof < 0xc8) {
+    guint64 blocks = (((guint64) info->width + 7) / 8) * (((guint64) info->height + 7) / 8);
+    if ((guint64) size * 8 < blocks)
+      goto truncated;
+  }
   return TRUE;
 truncated:
   set_error (error, KHO_DECODE_ERROR_CORRUPT, source->name, _("truncated JPEG"));

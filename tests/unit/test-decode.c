@@ -923,6 +923,38 @@ test_words_round_trip (void)
   kho_words_free (back, n);
 }
 
+/* A small JPEG whose frame header claims 20000×10000 px is refused as
+ * truncated from its size alone, before the decoder allocates the image. */
+static void
+test_jpeg_claiming_huge_size (void)
+{
+  PIX *pix = pixCreate (64, 64, 8);
+  l_uint8 *jpeg = NULL;
+  size_t size = 0;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GError) error = NULL;
+  KhoSource *source;
+
+  pixSetAllArbitrary (pix, 128);
+  g_assert_cmpint (pixWriteMemJpeg (&jpeg, &size, pix, 75, 0), ==, 0);
+  for (size_t i = 0; i + 9 < size; i++)
+    if (jpeg[i] == 0xff && jpeg[i + 1] == 0xc0)
+      {
+        /* FFC0, length (2), precision (1), height (2), width (2) */
+        jpeg[i + 5] = 10000 >> 8;
+        jpeg[i + 6] = 10000 & 0xff;
+        jpeg[i + 7] = 20000 >> 8;
+        jpeg[i + 8] = 20000 & 0xff;
+        break;
+      }
+  bytes = g_bytes_new (jpeg, size);
+  source = kho_source_open (bytes, "bomb.jpg", &error);
+  g_assert_null (source);
+  g_assert_error (error, KHO_DECODE_ERROR, KHO_DECODE_ERROR_CORRUPT);
+  lept_free (jpeg);
+  pixDestroy (&pix);
+}
+
 /* A tiled TIFF (which Leptonica cannot read) is read through libtiff. */
 static void
 test_tiled_tiff (void)
@@ -971,5 +1003,6 @@ main (int argc, char **argv)
   g_test_add_func ("/decode/pdf/image-resolution", test_pdf_image_resolution);
   g_test_add_func ("/decode/words-round-trip", test_words_round_trip);
   g_test_add_func ("/decode/tiff/tiled", test_tiled_tiff);
+  g_test_add_func ("/decode/jpeg/claiming-huge-size", test_jpeg_claiming_huge_size);
   return g_test_run ();
 }
