@@ -628,6 +628,24 @@ same_line (const KhoPdfWord *a, const KhoPdfWord *b)
   return a->baseline == b->baseline && a->line_height == b->line_height && b->x >= a->x;
 }
 
+/* ISO 19005-2 6.1.13: page sides at least 3 units. */
+#define MIN_PAGE_POINTS 3.0
+
+/* Points per pixel of @page: 72 / dpi, or more for an image so small that
+ * its page would be under 3 points a side (a thumbnail-sized scan). */
+static double
+page_scale (const KhoPdfPage *page)
+{
+  int w = page->image ? page->image->width : (int) pixGetWidth (page->pix);
+  int h = page->image ? page->image->height : (int) pixGetHeight (page->pix);
+  double scale = 72.0 / page->dpi;
+  int shorter = MIN (w, h);
+
+  if (shorter > 0 && shorter * scale < MIN_PAGE_POINTS)
+    scale = MIN_PAGE_POINTS / shorter;
+  return scale;
+}
+
 /* Appends the invisible text of @page to @content: one Tj per word placed on
  * its box, a trailing space after every word but a line's last.  Marks each
  * CID used in @used (a 65536-bit set).  Returns whether any text was written. */
@@ -635,7 +653,7 @@ static gboolean
 append_text_layer (GString *content, const KhoPdfPage *page, double page_height,
                    guint8 *used)
 {
-  double scale = 72.0 / page->dpi;
+  double scale = page_scale (page);
   double font_size = -1;
   gboolean any = FALSE;
   g_autoptr (GString) codes = g_string_new (NULL);
@@ -1033,7 +1051,7 @@ kho_pdfa_build (const KhoPdfInfo *info, const KhoPdfPage *pages, gsize n_pages,
     {
       const KhoPdfPage *page = &pages[i];
       guint page_obj = page_objs[i], image_obj = page_obj + 1, content_obj = page_obj + 2;
-      double scale = 72.0 / page->dpi;
+      double scale = page_scale (page);
       int pixels_wide, pixels_high;
       double width, height;
       gboolean has_text;

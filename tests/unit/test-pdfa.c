@@ -296,6 +296,33 @@ test_deterministic (void)
   doc_clear (&doc);
 }
 
+/* A thumbnail-sized scan (8×24 px at 300 dpi would be 1.92×5.76 points)
+ * gets a page of at least 3 points a side, as PDF/A requires (6.1.13),
+ * with the image and its proportions unchanged. */
+static void
+test_tiny_page (void)
+{
+  PIX *pix = pixCreate (8, 24, 1);
+  KhoPdfPage page = { .pix = pix, .dpi = 300 };
+  KhoPdfInfo info = { .title = "nhỏ", .language = "vi" };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) pdf = kho_pdfa_build (&info, &page, 1, &error);
+  const char *data, *p;
+  gsize size;
+  double w, h;
+  char *end;
+
+  g_assert_no_error (error);
+  data = g_bytes_get_data (pdf, &size);
+  p = memmem (data, size, "/MediaBox [0 0 ", 15);
+  g_assert_nonnull (p);
+  w = g_ascii_strtod (p + 15, &end);
+  h = g_ascii_strtod (end, &end);
+  g_assert_cmpfloat_with_epsilon (w, 3.0, 1e-6);
+  g_assert_cmpfloat_with_epsilon (h, 9.0, 1e-6);
+  pixDestroy (&pix);
+}
+
 /* Pages encoded ahead with kho_pdfa_image_new (as the stage runner does,
  * to drop each page's pixels early) give the very same file as pages
  * encoded by kho_pdfa_build itself. */
@@ -636,6 +663,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pdfa/mediabox", test_mediabox);
   g_test_add_func ("/pdfa/deterministic", test_deterministic);
   g_test_add_func ("/pdfa/pre-encoded", test_pre_encoded);
+  g_test_add_func ("/pdfa/tiny-page", test_tiny_page);
   g_test_add_func ("/pdfa/pdftotext", test_pdftotext);
   g_test_add_func ("/pdfa/render-polarity", test_render_polarity);
   g_test_add_func ("/pdfa/qpdf", test_qpdf);
