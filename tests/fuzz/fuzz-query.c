@@ -83,19 +83,19 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   char *query = g_strndup ((const char *) data, size);
   char *expression = kho_query_build (query);
   if (expression != NULL && !g_utf8_validate (expression, -1, NULL))
-    abort ();
+    g_assert_not_reached ();  /* a finding: abort, as libFuzzer expects */
   g_free (expression);
 
   GPtrArray *hits = kho_search_run (db, query, NULL, &error);
   if (hits == NULL || error != NULL) {
     g_printerr ("query %s: %s\n", query, error ? error->message : "no array");
-    abort ();
+    g_assert_not_reached ();  /* a finding: abort, as libFuzzer expects */
   }
   for (guint i = 0; i < hits->len; i++) {
     const KhoSearchHit *hit = g_ptr_array_index (hits, i);
     if (hit->document_id < 1 || hit->document_id > (gint64) G_N_ELEMENTS (documents) ||
         hit->snippet == NULL)
-      abort ();
+      g_assert_not_reached ();  /* a finding: abort, as libFuzzer expects */
   }
   g_ptr_array_unref (hits);
   g_free (query);
