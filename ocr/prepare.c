@@ -24,6 +24,7 @@ kho_prepare_options_init (KhoPrepareOptions *options)
   g_return_if_fail (options != NULL);
   options->detect_orientation = TRUE;
   options->orientation_min_confidence = 2.0f;
+  options->quick_orientation_test = TRUE;
   options->deskew = TRUE;
   options->max_skew_degrees = 10.0f;
 }
@@ -222,7 +223,8 @@ kho_prepare_page (KhoOcrEngine *engine, PIX *pix, int dpi,
     goto out;
   }
 
-  if (options->detect_orientation && engine != NULL && !looks_upright (binary)) {
+  if (options->detect_orientation && engine != NULL &&
+      !(options->quick_orientation_test && looks_upright (binary))) {
     int degrees = 0;
     float confidence = 0;
     page->orientation_checked = TRUE;

@@ -16,6 +16,8 @@ G_BEGIN_DECLS
 typedef struct {
   gboolean detect_orientation;     /* default TRUE */
   float orientation_min_confidence;/* turn only above this OSD confidence; default 2.0 */
+  gboolean quick_orientation_test; /* default TRUE: pages Leptonica's up/down test finds
+                                    * upright skip Tesseract's OSD; FALSE asks OSD always */
   gboolean deskew;                 /* default TRUE */
   float max_skew_degrees;          /* search range, default 10 */
 } KhoPrepareOptions;

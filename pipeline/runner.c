@@ -504,8 +504,8 @@ failed:
 /* Prepares page @index of @job and OCRs it.  Preparing turns the page
  * upright when Leptonica's quick test doubts it is and Tesseract's OSD
  * confirms.  When that test wrongly passed a page and OCR then reads it
- * poorly, OSD gets a second chance here; its verdict is kept only when
- * reading the turned page gives better text. */
+ * poorly, the page is prepared again with OSD asked in any case; the turn
+ * is kept only when reading the turned page gives better text. */
 static void
 process_page (Job *job, int index)
 {
@@ -550,43 +550,28 @@ process_page (Job *job, int index)
   if (options.detect_orientation && !page->prepared->orientation_checked &&
       page->ocr->mean_confidence < ORIENTATION_DOUBT_CONFIDENCE)
     {
-      int degrees = 0;
-      float confidence = 0;
+      /* Prepare again, this time asking OSD whatever the quick test says. */
+      KhoPrepareOptions ask_osd = options;
+      KhoPreparedPage *retry = NULL;
+      KhoOcrPage *reread = NULL;
 
-      if (kho_ocr_detect_orientation (engine, page->prepared->binary, page->image->dpi,
-                                      &degrees, &confidence) &&
-          degrees != 0 && confidence > runner->options.prepare.orientation_min_confidence)
+      ask_osd.quick_orientation_test = FALSE;
+      retry = kho_prepare_page (engine, page->image->pix, page->image->dpi, &ask_osd, NULL);
+      if (retry && retry->rotation != 0)
+        reread = kho_ocr_recognize (engine, retry->upright, page->image->dpi,
+                                    runner->options.page_timeout_ms, NULL);
+      g_debug ("%s: page %d: OCR confidence %.0f; OSD turns it %d°: %.0f after", job->file,
+               index + 1, page->ocr->mean_confidence, retry ? retry->rotation : 0,
+               reread ? reread->mean_confidence : -1.0f);
+      if (reread && reread->mean_confidence > page->ocr->mean_confidence)
         {
-          PIX *turned = pixRotateOrth (page->image->pix, degrees / 90);
-          KhoPreparedPage *retry = NULL;
-          KhoPrepareOptions upright = options;
-
-          upright.detect_orientation = FALSE;
-          retry = turned ? kho_prepare_page (engine, turned, page->image->dpi, &upright, NULL)
-                         : NULL;
-          KhoOcrPage *reread = retry ? kho_ocr_recognize (engine, retry->upright,
-                                                          page->image->dpi,
-                                                          runner->options.page_timeout_ms,
-                                                          NULL)
-                                     : NULL;
-
-          g_debug ("%s: page %d: OCR confidence %.0f, OSD says turn %d° (%.1f): %.0f after",
-                   job->file, index + 1, page->ocr->mean_confidence, degrees, confidence,
-                   reread ? reread->mean_confidence : -1.0f);
-          if (reread && reread->mean_confidence > page->ocr->mean_confidence)
-            {
-              retry->rotation = degrees;
-              retry->orientation_confidence = confidence;
-              retry->changed = TRUE;
-              kho_prepared_page_free (g_steal_pointer (&page->prepared));
-              kho_ocr_page_free (g_steal_pointer (&page->ocr));
-              page->prepared = g_steal_pointer (&retry);
-              page->ocr = g_steal_pointer (&reread);
-            }
-          kho_prepared_page_free (retry);
-          kho_ocr_page_free (reread);
-          pixDestroy (&turned);
+          kho_prepared_page_free (g_steal_pointer (&page->prepared));
+          kho_ocr_page_free (g_steal_pointer (&page->ocr));
+          page->prepared = g_steal_pointer (&retry);
+          page->ocr = g_steal_pointer (&reread);
         }
+      kho_prepared_page_free (retry);
+      kho_ocr_page_free (reread);
     }
 out:
   g_atomic_int_add (&job->ocr_ms, (gint) ((g_get_monotonic_time () - t1) / 1000));

@@ -330,6 +330,32 @@ test_deterministic (void)
   pixDestroy (&pix);
 }
 
+/* An upright page passes Leptonica's quick test without OSD; with the test
+ * off, OSD is asked and leaves the page as it is. */
+static void
+test_quick_orientation_test (void)
+{
+  PIX *pix = read_text_page (100);
+  KhoPrepareOptions options;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KhoPreparedPage) quick = NULL;
+  g_autoptr (KhoPreparedPage) asked = NULL;
+
+  kho_prepare_options_init (&options);
+  g_assert_true (options.quick_orientation_test);
+  quick = kho_prepare_page (engine, pix, 300, &options, &error);
+  g_assert_no_error (error);
+  g_assert_false (quick->orientation_checked);
+  g_assert_cmpint (quick->rotation, ==, 0);
+
+  options.quick_orientation_test = FALSE;
+  asked = kho_prepare_page (engine, pix, 300, &options, &error);
+  g_assert_no_error (error);
+  g_assert_true (asked->orientation_checked);
+  g_assert_cmpint (asked->rotation, ==, 0);
+  pixDestroy (&pix);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -346,6 +372,7 @@ main (int argc, char **argv)
   g_test_add_func ("/prepare/deskew/binary", test_deskew_binary);
   g_test_add_func ("/prepare/deskew/colour", test_deskew_colour);
   g_test_add_func ("/prepare/orientation", test_orientation);
+  g_test_add_func ("/prepare/quick-orientation-test", test_quick_orientation_test);
   g_test_add_func ("/prepare/orientation-and-skew", test_orientation_and_skew);
   g_test_add_func ("/prepare/blank", test_blank);
   g_test_add_func ("/prepare/bilevel", test_bilevel);
