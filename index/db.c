@@ -438,19 +438,6 @@ kho_db_set_stage (KhoDb *db, gint64 id, const char *stage, GError **error)
 }
 
 gboolean
-kho_db_set_failed (KhoDb *db, gint64 id, const char *message, GError **error)
-{
-  sqlite3_stmt *stmt = prepare (db, "UPDATE documents SET status = 'failed', error = ?2 "
-                                    "WHERE id = ?1", error);
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, id);
-  bind_text (stmt, 2, message);
-  return step_done (db, stmt, error);
-}
-
-gboolean
 kho_db_set_assembled (KhoDb *db, gint64 id, const char *title, int page_count,
                       const char *pdf_sha256, gint64 pdf_size, GError **error)
 {

@@ -101,7 +101,6 @@ gint64 kho_db_insert_document (KhoDb *db, const char *prefix, int year,
 gboolean kho_db_delete_document (KhoDb *db, gint64 id, GError **error);
 
 gboolean kho_db_set_stage (KhoDb *db, gint64 id, const char *stage, GError **error);
-gboolean kho_db_set_failed (KhoDb *db, gint64 id, const char *message, GError **error);
 gboolean kho_db_set_assembled (KhoDb *db, gint64 id, const char *title, int page_count,
                                const char *pdf_sha256, gint64 pdf_size, GError **error);
 /* Writes the full-text row (title and the pages' text) and marks the

@@ -18,13 +18,20 @@ static const char *const type_lines[] = {
 };
 
 static gboolean
+all_capitals (const char *line)
+{
+  g_autofree char *upper = g_utf8_strup (line, -1);
+  g_autofree char *lower = g_utf8_strdown (line, -1);
+
+  return strcmp (upper, line) == 0 && strcmp (lower, line) != 0;
+}
+
+static gboolean
 is_type_line (const char *line)
 {
   g_autofree char *folded = NULL;
-  g_autofree char *upper = NULL;
 
-  upper = g_utf8_strup (line, -1);
-  if (strcmp (upper, line) != 0)  /* the type line is in capitals */
+  if (!all_capitals (line))  /* the type line is in capitals */
     return FALSE;
   folded = kho_fold_search (line, -1);
   for (gsize i = 0; i < G_N_ELEMENTS (type_lines); i++)
@@ -59,15 +66,6 @@ clip (GString *title)
   text = kho_fold_nfc (title->str, -1);
   g_string_free (title, TRUE);
   return text;
-}
-
-static gboolean
-all_capitals (const char *line)
-{
-  g_autofree char *upper = g_utf8_strup (line, -1);
-  g_autofree char *lower = g_utf8_strdown (line, -1);
-
-  return strcmp (upper, line) == 0 && strcmp (lower, line) != 0;
 }
 
 /* Appends the subject: up to @max lines from @from, skipping blank lines

@@ -326,19 +326,15 @@ index_body (Job *job, gpointer data, GError **error)
                            (g_get_monotonic_time () - t0) / 1000, NULL, NULL, error);
 }
 
-typedef struct {
-  const char *reason;
-} AbandonData;
-
 static gboolean
 abandon_body (Job *job, gpointer data, GError **error)
 {
-  AbandonData *abandon = data;
   KhoDb *db = job->runner->archive->db;
 
+  (void) data;
   /* The events of the document stay, detached, with the failure last. */
   return kho_db_add_event (db, job->doc->id, job->doc->stage ? job->doc->stage : "intake",
-                           "failed", -1, NULL, abandon->reason, error) &&
+                           "failed", -1, NULL, job->error, error) &&
          kho_db_delete_document (db, job->doc->id, error);
 }
 
@@ -348,14 +344,13 @@ static void
 abandon (Job *job)
 {
   Runner *runner = job->runner;
-  AbandonData data = { job->error };
   g_autoptr (GError) error = NULL;
   g_autofree char *pdf = NULL;
   g_autofree char *original = NULL;
 
   if (job->doc->id <= 0)
     return;
-  if (!in_transaction (runner, job, abandon_body, &data, &error))
+  if (!in_transaction (runner, job, abandon_body, NULL, &error))
     {
       g_warning ("%s: cannot remove the failed document: %s", job->file, error->message);
       return;
