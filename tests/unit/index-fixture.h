@@ -22,20 +22,26 @@ kho_test_open_index_db (void)
   return db;
 }
 
-/* Adds an archived document @id with @title and @body (@body_length bytes,
- * -1 for a NUL-terminated string, so any bytes can be indexed). */
+/* Adds document @id with @title and @body (@body_length bytes, -1 for a
+ * NUL-terminated string, so any bytes can be indexed), its @status, @issued
+ * date (or NULL) and @page_count; created on 2026-03-0N, N = id % 9 + 1. */
 static inline void
-kho_test_add_document (sqlite3 *db, gint64 id, const char *title, const char *body,
-                       int body_length)
+kho_test_add_document_full (sqlite3 *db, gint64 id, const char *title, const char *body,
+                            int body_length, const char *status, const char *issued,
+                            int page_count)
 {
   sqlite3_stmt *stmt = NULL;
 
   g_assert_cmpint (sqlite3_prepare_v2 (db,
-      "INSERT INTO documents (id, archive_id, sha256, size, format, file_name, title, status, created)"
-      " VALUES (?1, printf('KHO-2026-%06d', ?1), printf('%064d', ?1), 1, 'pdf', 'scan.pdf', ?2,"
-      " 'archived', '2026-01-01T00:00:00Z')", -1, &stmt, NULL), ==, SQLITE_OK);
+      "INSERT INTO documents (id, archive_id, sha256, size, format, file_name, title, status,"
+      " issued, page_count, created)"
+      " VALUES (?1, printf('KHO-2026-%06d', ?1), printf('%064d', ?1), 1, 'pdf', 'scan.pdf', ?2, ?3,"
+      " ?4, ?5, '2026-03-0' || (?1 % 9 + 1) || 'T08:00:00Z')", -1, &stmt, NULL), ==, SQLITE_OK);
   sqlite3_bind_int64 (stmt, 1, id);
   sqlite3_bind_text (stmt, 2, title, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, status, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, issued, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 5, page_count);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
   sqlite3_finalize (stmt);
   g_assert_cmpint (sqlite3_prepare_v2 (db,
@@ -45,4 +51,12 @@ kho_test_add_document (sqlite3 *db, gint64 id, const char *title, const char *bo
   sqlite3_bind_text (stmt, 3, body, body_length, SQLITE_STATIC);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
   sqlite3_finalize (stmt);
+}
+
+/* Adds an archived one-page document @id (see kho_test_add_document_full). */
+static inline void
+kho_test_add_document (sqlite3 *db, gint64 id, const char *title, const char *body,
+                       int body_length)
+{
+  kho_test_add_document_full (db, id, title, body, body_length, "archived", NULL, 1);
 }

@@ -12,27 +12,7 @@ static void
 add_document_full (sqlite3 *db, gint64 id, const char *title, const char *body,
                    const char *status, const char *issued, int page_count)
 {
-  sqlite3_stmt *stmt = NULL;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (db,
-      "INSERT INTO documents (id, archive_id, sha256, size, format, file_name, title, status,"
-      " issued, page_count, created)"
-      " VALUES (?1, printf('KHO-2026-%06d', ?1), printf('%064d', ?1), 1, 'pdf', 'scan.pdf', ?2, ?3,"
-      " ?4, ?5, '2026-03-0' || (?1 % 9 + 1) || 'T08:00:00Z')", -1, &stmt, NULL), ==, SQLITE_OK);
-  sqlite3_bind_int64 (stmt, 1, id);
-  sqlite3_bind_text (stmt, 2, title, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, status, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, issued, -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 5, page_count);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
-  sqlite3_finalize (stmt);
-  g_assert_cmpint (sqlite3_prepare_v2 (db,
-      "INSERT INTO doc_fts (rowid, title, body) VALUES (?1, ?2, ?3)", -1, &stmt, NULL), ==, SQLITE_OK);
-  sqlite3_bind_int64 (stmt, 1, id);
-  sqlite3_bind_text (stmt, 2, title, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, body, -1, SQLITE_STATIC);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
-  sqlite3_finalize (stmt);
+  kho_test_add_document_full (db, id, title, body, -1, status, issued, page_count);
 }
 
 static void
