@@ -195,7 +195,6 @@ main (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   int status;
 
-  g_setenv ("OMP_THREAD_LIMIT", "1", TRUE);
   g_test_init (&argc, &argv, NULL);
   engine = kho_ocr_engine_new ("vie", NULL, &error);
   g_assert_no_error (error);
