@@ -46,7 +46,7 @@ binarize (PIX *pix)
   int threshold;
 
   if (pixGetDepth (pix) == 1)
-    return pixCopy (NULL, pix);
+    return pixClone (pix);  /* never changed in place */
   gray = pixConvertTo8 (pix, FALSE);
   if (gray == NULL)
     goto out;
@@ -214,7 +214,9 @@ kho_prepare_page (KhoOcrEngine *engine, PIX *pix, int dpi,
     dpi = 300;
 
   page = g_new0 (KhoPreparedPage, 1);
-  current = pixCopy (NULL, pix);
+  /* A reference, not a copy (35 MB for a colour A4 page): every step
+   * below makes a new image rather than changing this one. */
+  current = pixClone (pix);
   binary = binarize (current);
   if (current == NULL || binary == NULL) {
     g_set_error (error, KHO_OCR_ERROR, KHO_OCR_ERROR_FAILED,
@@ -301,7 +303,7 @@ kho_prepare_replay (PIX *pix, int rotation, float skew)
   g_return_val_if_fail (pix != NULL, NULL);
   kho_ocr_route_library_logs ();
   /* The same operations, in the same order, as kho_prepare_page. */
-  turned = rotation % 360 ? pixRotateOrth (pix, (rotation % 360) / 90) : pixCopy (NULL, pix);
+  turned = rotation % 360 ? pixRotateOrth (pix, (rotation % 360) / 90) : pixClone (pix);
   if (turned == NULL || skew == 0.0f)
     return turned;
   straight = pixRotate (turned, (float) (skew * DEG_TO_RAD),
