@@ -2,6 +2,7 @@
  * pages, stage events and the full-text index. */
 #define G_LOG_DOMAIN "kho-index"
 #include "index/db.h"
+#include "index/db-private.h"
 
 #include <string.h>
 
@@ -10,6 +11,7 @@
 #include "index/ids.h"
 #include "index/schema.h"
 #include "index/schema-v2.h"
+#include "index/schema-v3.h"
 #include "index/tokenizer.h"
 
 
@@ -25,18 +27,19 @@ struct KhoDb {
 static const char *const migrations[KHO_DB_SCHEMA_VERSION] = {
   kho_schema_v1,
   kho_schema_v2,
+  kho_schema_v3,
 };
 
-static gboolean
-sql_error (KhoDb *db, GError **error, const char *what)
+gboolean
+kho_db_sql_error (KhoDb *db, GError **error, const char *what)
 {
   g_set_error (error, KHO_DB_ERROR, KHO_DB_ERROR_SQL, "database %s: %s: %s",
                db->path, what, sqlite3_errmsg (db->handle));
   return FALSE;
 }
 
-static gboolean
-exec (KhoDb *db, const char *sql, GError **error)
+gboolean
+kho_db_exec (KhoDb *db, const char *sql, GError **error)
 {
   char *message = NULL;
 
@@ -50,34 +53,33 @@ exec (KhoDb *db, const char *sql, GError **error)
   return TRUE;
 }
 
-static sqlite3_stmt *
-prepare (KhoDb *db, const char *sql, GError **error)
+sqlite3_stmt *
+kho_db_prepare (KhoDb *db, const char *sql, GError **error)
 {
   sqlite3_stmt *stmt = NULL;
 
   if (sqlite3_prepare_v2 (db->handle, sql, -1, &stmt, NULL) != SQLITE_OK)
     {
-      sql_error (db, error, "prepare");
+      kho_db_sql_error (db, error, "prepare");
       return NULL;
     }
   return stmt;
 }
 
-/* Steps @stmt expecting SQLITE_DONE, then finalizes it. */
-static gboolean
-step_done (KhoDb *db, sqlite3_stmt *stmt, GError **error)
+gboolean
+kho_db_step_done (KhoDb *db, sqlite3_stmt *stmt, GError **error)
 {
   int rc = sqlite3_step (stmt);
   gboolean ok = rc == SQLITE_DONE || rc == SQLITE_ROW;
 
   if (!ok)
-    sql_error (db, error, "write");
+    kho_db_sql_error (db, error, "write");
   sqlite3_finalize (stmt);
   return ok;
 }
 
-static void
-bind_text (sqlite3_stmt *stmt, int index, const char *text)
+void
+kho_db_bind_text (sqlite3_stmt *stmt, int index, const char *text)
 {
   if (text)
     sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
@@ -85,8 +87,8 @@ bind_text (sqlite3_stmt *stmt, int index, const char *text)
     sqlite3_bind_null (stmt, index);
 }
 
-static char *
-column_text (sqlite3_stmt *stmt, int index)
+char *
+kho_db_column_text (sqlite3_stmt *stmt, int index)
 {
   const unsigned char *text = sqlite3_column_text (stmt, index);
   return text ? g_strdup ((const char *) text) : NULL;
@@ -118,7 +120,7 @@ migrate (KhoDb *db, GError **error)
   int version = user_version (db);
 
   if (version < 0)
-    return sql_error (db, error, "read schema version");
+    return kho_db_sql_error (db, error, "read schema version");
   if (version > KHO_DB_SCHEMA_VERSION)
     {
       g_set_error (error, KHO_DB_ERROR, KHO_DB_ERROR_VERSION,
@@ -132,7 +134,7 @@ migrate (KhoDb *db, GError **error)
 
       if (!kho_db_begin (db, error))
         return FALSE;
-      if (!exec (db, migrations[version], error) || !exec (db, set_version, error))
+      if (!kho_db_exec (db, migrations[version], error) || !kho_db_exec (db, set_version, error))
         {
           kho_db_rollback (db);
           return FALSE;
@@ -166,10 +168,10 @@ kho_db_open (const char *path, GError **error)
   sqlite3_busy_timeout (db->handle, 30000);
   if (kho_tokenizer_register (db->handle) != SQLITE_OK)
     {
-      sql_error (db, error, "register tokenizer");
+      kho_db_sql_error (db, error, "register tokenizer");
       goto fail;
     }
-  if (!exec (db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+  if (!kho_db_exec (db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
                  "PRAGMA foreign_keys = ON;", error))
     goto fail;
   if (!migrate (db, error))
@@ -206,13 +208,13 @@ kho_db_schema_version (KhoDb *db)
 gboolean
 kho_db_begin (KhoDb *db, GError **error)
 {
-  return exec (db, "BEGIN IMMEDIATE", error);
+  return kho_db_exec (db, "BEGIN IMMEDIATE", error);
 }
 
 gboolean
 kho_db_commit (KhoDb *db, GError **error)
 {
-  return exec (db, "COMMIT", error);
+  return kho_db_exec (db, "COMMIT", error);
 }
 
 void
@@ -232,21 +234,21 @@ document_from_row (sqlite3_stmt *stmt)
   KhoDocument *doc = g_new0 (KhoDocument, 1);
 
   doc->id = sqlite3_column_int64 (stmt, 0);
-  doc->archive_id = column_text (stmt, 1);
-  doc->sha256 = column_text (stmt, 2);
+  doc->archive_id = kho_db_column_text (stmt, 1);
+  doc->sha256 = kho_db_column_text (stmt, 2);
   doc->size = sqlite3_column_int64 (stmt, 3);
-  doc->format = column_text (stmt, 4);
-  doc->file_name = column_text (stmt, 5);
-  doc->title = column_text (stmt, 6);
-  doc->language = column_text (stmt, 7);
+  doc->format = kho_db_column_text (stmt, 4);
+  doc->file_name = kho_db_column_text (stmt, 5);
+  doc->title = kho_db_column_text (stmt, 6);
+  doc->language = kho_db_column_text (stmt, 7);
   doc->page_count = sqlite3_column_int (stmt, 8);
-  doc->pdf_sha256 = column_text (stmt, 9);
+  doc->pdf_sha256 = kho_db_column_text (stmt, 9);
   doc->pdf_size = sqlite3_column_int64 (stmt, 10);
-  doc->issued = column_text (stmt, 11);
-  doc->status = column_text (stmt, 12);
-  doc->stage = column_text (stmt, 13);
-  doc->error = column_text (stmt, 14);
-  doc->created = column_text (stmt, 15);
+  doc->issued = kho_db_column_text (stmt, 11);
+  doc->status = kho_db_column_text (stmt, 12);
+  doc->stage = kho_db_column_text (stmt, 13);
+  doc->error = kho_db_column_text (stmt, 14);
+  doc->created = kho_db_column_text (stmt, 15);
   return doc;
 }
 
@@ -255,21 +257,21 @@ static KhoDocument *
 query_document (KhoDb *db, const char *sql, const char *text_key, gint64 int_key,
                 GError **error)
 {
-  sqlite3_stmt *stmt = prepare (db, sql, error);
+  sqlite3_stmt *stmt = kho_db_prepare (db, sql, error);
   KhoDocument *doc = NULL;
   int rc;
 
   if (stmt == NULL)
     return NULL;
   if (text_key)
-    bind_text (stmt, 1, text_key);
+    kho_db_bind_text (stmt, 1, text_key);
   else
     sqlite3_bind_int64 (stmt, 1, int_key);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     doc = document_from_row (stmt);
   else if (rc != SQLITE_DONE)
-    sql_error (db, error, "read document");
+    kho_db_sql_error (db, error, "read document");
   sqlite3_finalize (stmt);
   return doc;
 }
@@ -299,7 +301,7 @@ kho_db_find_sha256 (KhoDb *db, const char *sha256, GError **error)
 GPtrArray *
 kho_db_list_unfinished (KhoDb *db, GError **error)
 {
-  sqlite3_stmt *stmt = prepare (db, "SELECT " DOCUMENT_COLUMNS " FROM documents "
+  sqlite3_stmt *stmt = kho_db_prepare (db, "SELECT " DOCUMENT_COLUMNS " FROM documents "
                                     "WHERE status = 'processing' ORDER BY id", error);
   GPtrArray *docs;
   int rc;
@@ -311,7 +313,7 @@ kho_db_list_unfinished (KhoDb *db, GError **error)
     g_ptr_array_add (docs, document_from_row (stmt));
   if (rc != SQLITE_DONE)
     {
-      sql_error (db, error, "list unfinished documents");
+      kho_db_sql_error (db, error, "list unfinished documents");
       g_clear_pointer (&docs, g_ptr_array_unref);
     }
   sqlite3_finalize (stmt);
@@ -335,14 +337,14 @@ kho_db_resolve (KhoDb *db, const char *reference, GError **error)
       return -1;
     }
   if (kind == KHO_ID_ARCHIVE)
-    stmt = prepare (db, "SELECT id FROM documents WHERE archive_id = ?", error);
+    stmt = kho_db_prepare (db, "SELECT id FROM documents WHERE archive_id = ?", error);
   else
     /* A range scan on the unique index: sha256 >= prefix AND < prefix + 'g'. */
-    stmt = prepare (db, "SELECT id FROM documents WHERE sha256 >= ?1 AND sha256 < ?1 || 'g' LIMIT 2",
+    stmt = kho_db_prepare (db, "SELECT id FROM documents WHERE sha256 >= ?1 AND sha256 < ?1 || 'g' LIMIT 2",
                     error);
   if (stmt == NULL)
     return -1;
-  bind_text (stmt, 1, normalized);
+  kho_db_bind_text (stmt, 1, normalized);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       id = sqlite3_column_int64 (stmt, 0);
@@ -350,7 +352,7 @@ kho_db_resolve (KhoDb *db, const char *reference, GError **error)
     }
   if (rc != SQLITE_DONE)
     {
-      sql_error (db, error, "resolve");
+      kho_db_sql_error (db, error, "resolve");
       id = -1;
     }
   else if (matches == 0)
@@ -371,16 +373,16 @@ kho_db_insert_document (KhoDb *db, const char *prefix, int year, KhoDocument *do
   sqlite3_stmt *stmt;
   gint64 serial = 1;
 
-  stmt = prepare (db, "INSERT INTO serials (prefix, year, last) VALUES (?1, ?2, 1) "
+  stmt = kho_db_prepare (db, "INSERT INTO serials (prefix, year, last) VALUES (?1, ?2, 1) "
                       "ON CONFLICT (prefix, year) DO UPDATE SET last = last + 1 "
                       "RETURNING last", error);
   if (stmt == NULL)
     return -1;
-  bind_text (stmt, 1, prefix);
+  kho_db_bind_text (stmt, 1, prefix);
   sqlite3_bind_int (stmt, 2, year);
   if (sqlite3_step (stmt) != SQLITE_ROW)
     {
-      sql_error (db, error, "allocate serial");
+      kho_db_sql_error (db, error, "allocate serial");
       sqlite3_finalize (stmt);
       return -1;
     }
@@ -389,19 +391,19 @@ kho_db_insert_document (KhoDb *db, const char *prefix, int year, KhoDocument *do
 
   g_free (doc->archive_id);
   doc->archive_id = kho_id_format (prefix, year, serial);
-  stmt = prepare (db, "INSERT INTO documents (archive_id, sha256, size, format, file_name, "
+  stmt = kho_db_prepare (db, "INSERT INTO documents (archive_id, sha256, size, format, file_name, "
                       "language, created, status, stage) VALUES (?, ?, ?, ?, ?, ?, ?, "
                       "'processing', 'intake')", error);
   if (stmt == NULL)
     return -1;
-  bind_text (stmt, 1, doc->archive_id);
-  bind_text (stmt, 2, doc->sha256);
+  kho_db_bind_text (stmt, 1, doc->archive_id);
+  kho_db_bind_text (stmt, 2, doc->sha256);
   sqlite3_bind_int64 (stmt, 3, doc->size);
-  bind_text (stmt, 4, doc->format);
-  bind_text (stmt, 5, doc->file_name);
-  bind_text (stmt, 6, doc->language ? doc->language : "vi");
-  bind_text (stmt, 7, doc->created);
-  if (!step_done (db, stmt, error))
+  kho_db_bind_text (stmt, 4, doc->format);
+  kho_db_bind_text (stmt, 5, doc->file_name);
+  kho_db_bind_text (stmt, 6, doc->language ? doc->language : "vi");
+  kho_db_bind_text (stmt, 7, doc->created);
+  if (!kho_db_step_done (db, stmt, error))
     return -1;
   doc->id = sqlite3_last_insert_rowid (db->handle);
   return doc->id;
@@ -410,12 +412,12 @@ kho_db_insert_document (KhoDb *db, const char *prefix, int year, KhoDocument *do
 static gboolean
 exec_with_id (KhoDb *db, const char *sql, gint64 id, GError **error)
 {
-  sqlite3_stmt *stmt = prepare (db, sql, error);
+  sqlite3_stmt *stmt = kho_db_prepare (db, sql, error);
 
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
-  return step_done (db, stmt, error);
+  return kho_db_step_done (db, stmt, error);
 }
 
 gboolean
@@ -428,31 +430,31 @@ kho_db_delete_document (KhoDb *db, gint64 id, GError **error)
 gboolean
 kho_db_set_stage (KhoDb *db, gint64 id, const char *stage, GError **error)
 {
-  sqlite3_stmt *stmt = prepare (db, "UPDATE documents SET stage = ?2 WHERE id = ?1", error);
+  sqlite3_stmt *stmt = kho_db_prepare (db, "UPDATE documents SET stage = ?2 WHERE id = ?1", error);
 
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
-  bind_text (stmt, 2, stage);
-  return step_done (db, stmt, error);
+  kho_db_bind_text (stmt, 2, stage);
+  return kho_db_step_done (db, stmt, error);
 }
 
 gboolean
 kho_db_set_assembled (KhoDb *db, gint64 id, const char *title, int page_count,
                       const char *pdf_sha256, gint64 pdf_size, GError **error)
 {
-  sqlite3_stmt *stmt = prepare (db, "UPDATE documents SET title = ?2, page_count = ?3, "
+  sqlite3_stmt *stmt = kho_db_prepare (db, "UPDATE documents SET title = ?2, page_count = ?3, "
                                     "pdf_sha256 = ?4, pdf_size = ?5, stage = 'assemble' "
                                     "WHERE id = ?1", error);
 
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
-  bind_text (stmt, 2, title);
+  kho_db_bind_text (stmt, 2, title);
   sqlite3_bind_int (stmt, 3, page_count);
-  bind_text (stmt, 4, pdf_sha256);
+  kho_db_bind_text (stmt, 4, pdf_sha256);
   sqlite3_bind_int64 (stmt, 5, pdf_size);
-  return step_done (db, stmt, error);
+  return kho_db_step_done (db, stmt, error);
 }
 
 gboolean
@@ -473,7 +475,7 @@ kho_db_index_document (KhoDb *db, gint64 id, GError **error)
 gboolean
 kho_db_insert_page (KhoDb *db, gint64 document_id, const KhoPageRow *page, GError **error)
 {
-  sqlite3_stmt *stmt = prepare (db, "INSERT OR REPLACE INTO pages (document_id, number, width, "
+  sqlite3_stmt *stmt = kho_db_prepare (db, "INSERT OR REPLACE INTO pages (document_id, number, width, "
                                     "height, dpi, rotation, skew, text_source, confidence, blank, "
                                     "text, words) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                 error);
@@ -487,18 +489,18 @@ kho_db_insert_page (KhoDb *db, gint64 document_id, const KhoPageRow *page, GErro
   sqlite3_bind_int (stmt, 5, page->dpi);
   sqlite3_bind_int (stmt, 6, page->rotation);
   sqlite3_bind_double (stmt, 7, page->skew);
-  bind_text (stmt, 8, page->text_source);
+  kho_db_bind_text (stmt, 8, page->text_source);
   sqlite3_bind_double (stmt, 9, page->confidence);
   sqlite3_bind_int (stmt, 10, page->blank ? 1 : 0);
-  bind_text (stmt, 11, page->text ? page->text : "");
-  bind_text (stmt, 12, page->words ? page->words : "");
-  return step_done (db, stmt, error);
+  kho_db_bind_text (stmt, 11, page->text ? page->text : "");
+  kho_db_bind_text (stmt, 12, page->words ? page->words : "");
+  return kho_db_step_done (db, stmt, error);
 }
 
 GPtrArray *
 kho_db_get_pages (KhoDb *db, gint64 document_id, GError **error)
 {
-  sqlite3_stmt *stmt = prepare (db, "SELECT number, width, height, dpi, rotation, skew, "
+  sqlite3_stmt *stmt = kho_db_prepare (db, "SELECT number, width, height, dpi, rotation, skew, "
                                     "text_source, confidence, blank, text, words FROM pages "
                                     "WHERE document_id = ? ORDER BY number", error);
   GPtrArray *pages;
@@ -518,16 +520,16 @@ kho_db_get_pages (KhoDb *db, gint64 document_id, GError **error)
       page->dpi = sqlite3_column_int (stmt, 3);
       page->rotation = sqlite3_column_int (stmt, 4);
       page->skew = sqlite3_column_double (stmt, 5);
-      page->text_source = column_text (stmt, 6);
+      page->text_source = kho_db_column_text (stmt, 6);
       page->confidence = sqlite3_column_double (stmt, 7);
       page->blank = sqlite3_column_int (stmt, 8) != 0;
-      page->text = column_text (stmt, 9);
-      page->words = column_text (stmt, 10);
+      page->text = kho_db_column_text (stmt, 9);
+      page->words = kho_db_column_text (stmt, 10);
       g_ptr_array_add (pages, page);
     }
   if (rc != SQLITE_DONE)
     {
-      sql_error (db, error, "read pages");
+      kho_db_sql_error (db, error, "read pages");
       g_clear_pointer (&pages, g_ptr_array_unref);
     }
   sqlite3_finalize (stmt);
@@ -539,7 +541,7 @@ kho_db_add_event (KhoDb *db, gint64 document_id, const char *stage, const char *
                   gint64 duration_ms, const char *actor, const char *detail, GError **error)
 {
   g_autofree char *now = kho_db_now ();
-  sqlite3_stmt *stmt = prepare (db, "INSERT INTO events (document_id, time, stage, status, "
+  sqlite3_stmt *stmt = kho_db_prepare (db, "INSERT INTO events (document_id, time, stage, status, "
                                     "duration_ms, actor, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
                                 error);
 
@@ -549,22 +551,22 @@ kho_db_add_event (KhoDb *db, gint64 document_id, const char *stage, const char *
     sqlite3_bind_int64 (stmt, 1, document_id);
   else
     sqlite3_bind_null (stmt, 1);
-  bind_text (stmt, 2, now);
-  bind_text (stmt, 3, stage);
-  bind_text (stmt, 4, status);
+  kho_db_bind_text (stmt, 2, now);
+  kho_db_bind_text (stmt, 3, stage);
+  kho_db_bind_text (stmt, 4, status);
   if (duration_ms >= 0)
     sqlite3_bind_int64 (stmt, 5, duration_ms);
   else
     sqlite3_bind_null (stmt, 5);
-  bind_text (stmt, 6, actor ? actor : g_get_user_name ());
-  bind_text (stmt, 7, detail);
-  return step_done (db, stmt, error);
+  kho_db_bind_text (stmt, 6, actor ? actor : g_get_user_name ());
+  kho_db_bind_text (stmt, 7, detail);
+  return kho_db_step_done (db, stmt, error);
 }
 
 GPtrArray *
 kho_db_get_events (KhoDb *db, gint64 document_id, GError **error)
 {
-  sqlite3_stmt *stmt = prepare (db, "SELECT time, stage, status, duration_ms, actor, detail "
+  sqlite3_stmt *stmt = kho_db_prepare (db, "SELECT time, stage, status, duration_ms, actor, detail "
                                     "FROM events WHERE document_id = ? ORDER BY id", error);
   GPtrArray *events;
   int rc;
@@ -577,18 +579,18 @@ kho_db_get_events (KhoDb *db, gint64 document_id, GError **error)
     {
       KhoEventRow *event = g_new0 (KhoEventRow, 1);
 
-      event->time = column_text (stmt, 0);
-      event->stage = column_text (stmt, 1);
-      event->status = column_text (stmt, 2);
+      event->time = kho_db_column_text (stmt, 0);
+      event->stage = kho_db_column_text (stmt, 1);
+      event->status = kho_db_column_text (stmt, 2);
       event->duration_ms = sqlite3_column_type (stmt, 3) == SQLITE_NULL
                                ? -1 : sqlite3_column_int64 (stmt, 3);
-      event->actor = column_text (stmt, 4);
-      event->detail = column_text (stmt, 5);
+      event->actor = kho_db_column_text (stmt, 4);
+      event->detail = kho_db_column_text (stmt, 5);
       g_ptr_array_add (events, event);
     }
   if (rc != SQLITE_DONE)
     {
-      sql_error (db, error, "read events");
+      kho_db_sql_error (db, error, "read events");
       g_clear_pointer (&events, g_ptr_array_unref);
     }
   sqlite3_finalize (stmt);

@@ -25,7 +25,7 @@ typedef enum {
 } KhoDbError;
 
 /* The newest schema version this build knows. */
-#define KHO_DB_SCHEMA_VERSION 2
+#define KHO_DB_SCHEMA_VERSION 3
 
 typedef struct KhoDb KhoDb;
 
