@@ -30,11 +30,24 @@ static const char *const migrations[KHO_DB_SCHEMA_VERSION] = {
   kho_schema_v3,
 };
 
+/* The KhoDbError for SQLite result code @rc. */
+static int
+error_code (int rc)
+{
+  switch (rc & 0xff)
+    {
+    case SQLITE_FULL: return KHO_DB_ERROR_FULL;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return KHO_DB_ERROR_BUSY;
+    default: return KHO_DB_ERROR_SQL;
+    }
+}
+
 gboolean
 kho_db_sql_error (KhoDb *db, GError **error, const char *what)
 {
-  g_set_error (error, KHO_DB_ERROR, KHO_DB_ERROR_SQL, "database %s: %s: %s",
-               db->path, what, sqlite3_errmsg (db->handle));
+  g_set_error (error, KHO_DB_ERROR, error_code (sqlite3_errcode (db->handle)),
+               "database %s: %s: %s", db->path, what, sqlite3_errmsg (db->handle));
   return FALSE;
 }
 
@@ -42,10 +55,11 @@ gboolean
 kho_db_exec (KhoDb *db, const char *sql, GError **error)
 {
   char *message = NULL;
+  int rc = sqlite3_exec (db->handle, sql, NULL, NULL, &message);
 
-  if (sqlite3_exec (db->handle, sql, NULL, NULL, &message) != SQLITE_OK)
+  if (rc != SQLITE_OK)
     {
-      g_set_error (error, KHO_DB_ERROR, KHO_DB_ERROR_SQL, "database %s: %s",
+      g_set_error (error, KHO_DB_ERROR, error_code (rc), "database %s: %s",
                    db->path, message ? message : sqlite3_errmsg (db->handle));
       sqlite3_free (message);
       return FALSE;

@@ -22,6 +22,8 @@ typedef enum {
   KHO_DB_ERROR_NOT_FOUND,  /* no document for the reference */
   KHO_DB_ERROR_AMBIGUOUS,  /* a hash prefix matching several documents */
   KHO_DB_ERROR_INVALID_ID, /* neither an archive ID nor hex */
+  KHO_DB_ERROR_FULL,       /* the disk is full: retry later */
+  KHO_DB_ERROR_BUSY,       /* another process held the database too long */
 } KhoDbError;
 
 /* The newest schema version this build knows. */

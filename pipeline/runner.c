@@ -14,7 +14,7 @@
 #include "store/pdfa.h"
 
 
-typedef struct Runner Runner;
+typedef KhoRunner Runner;
 
 typedef struct {
   KhoPageImage *image;       /* decoded page; its pixels dropped once encoded */
@@ -38,6 +38,8 @@ typedef struct {
   gint encode_ms;
   GMutex lock;
   char *error;         /* first failure, under lock */
+  gboolean retry;      /* the failure came from the machine (disk full, a
+                        * stop), not from the file: try again later */
   gint64 started_us;
   GPtrArray *resume_rows;  /* KhoPageRow*: pages an interrupted run read already */
 } Job;
@@ -47,7 +49,7 @@ typedef struct {
   KhoIngestResult *result;
 } Message;
 
-struct Runner {
+struct KhoRunner {
   KhoArchive *archive;
   KhoRunnerOptions options;
   GThreadPool *pool;
@@ -59,6 +61,7 @@ struct Runner {
   GThread *probe;            /* loads spare while the first input is decoded */
   GError *probe_error;       /* why it could not: no language data */
   gboolean stop;             /* the run cannot go on (calling thread only) */
+  volatile gint cancelled;   /* kho_runner_cancel() was called */
   int max_in_flight;
   GHashTable *seen;          /* SHA-256 → archive ID of the inputs of this run
                               * (calling thread only) */
@@ -132,6 +135,7 @@ result_free (KhoIngestResult *result)
   g_free (result->archive_id);
   g_free (result->sha256);
   g_free (result->error);
+  g_free (result->stage);
   g_free (result);
 }
 
@@ -145,9 +149,9 @@ post (Runner *runner, gboolean page_done, KhoIngestResult *result)
   g_async_queue_push (runner->messages, message);
 }
 
-static void
-post_result (Runner *runner, const char *file, KhoIngestStatus status, const char *archive_id,
-             const char *sha256, int pages, const char *error, gint64 started_us)
+static KhoIngestResult *
+new_result (const char *file, KhoIngestStatus status, const char *archive_id,
+            const char *sha256, int pages, const char *error, gint64 started_us)
 {
   KhoIngestResult *result = g_new0 (KhoIngestResult, 1);
 
@@ -158,7 +162,53 @@ post_result (Runner *runner, const char *file, KhoIngestStatus status, const cha
   result->pages = pages;
   result->error = g_strdup (error);
   result->elapsed_ms = (g_get_monotonic_time () - started_us) / 1000;
-  post (runner, FALSE, result);
+  if (status == KHO_INGEST_FAILED)
+    result->stage = g_strdup ("intake");
+  return result;
+}
+
+static void
+post_result (Runner *runner, const char *file, KhoIngestStatus status, const char *archive_id,
+             const char *sha256, int pages, const char *error, gint64 started_us)
+{
+  post (runner, FALSE, new_result (file, status, archive_id, sha256, pages, error, started_us));
+}
+
+/* The stage that comes after @stage, the one a failure interrupts. */
+static const char *
+next_stage (const char *stage)
+{
+  static const char *const order[] = { "intake", "ocr", "assemble", "index" };
+
+  for (guint i = 0; i + 1 < G_N_ELEMENTS (order); i++)
+    if (g_strcmp0 (stage, order[i]) == 0)
+      return order[i + 1];
+  return "intake";
+}
+
+/* Posts the failure of @job, naming the stage it failed in. */
+static void
+post_job_failure (Job *job)
+{
+  KhoIngestResult *result = new_result (job->file, KHO_INGEST_FAILED, NULL, job->sha256,
+                                        job->n_pages, job->error, job->started_us);
+
+  g_free (result->stage);
+  result->stage = g_strdup (job->doc && job->doc->id > 0 ? next_stage (job->doc->stage)
+                                                         : "intake");
+  result->retry = job->retry;
+  post (job->runner, FALSE, result);
+}
+
+/* TRUE when @error says the machine, not the input, is at fault: the disk
+ * is full or the database busy.  The input is to be tried again later. */
+static gboolean
+is_resource_error (const GError *error)
+{
+  return g_error_matches (error, KHO_STORE_ERROR, KHO_STORE_ERROR_NO_SPACE) ||
+         g_error_matches (error, KHO_DB_ERROR, KHO_DB_ERROR_FULL) ||
+         g_error_matches (error, KHO_DB_ERROR, KHO_DB_ERROR_BUSY) ||
+         g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOSPC);
 }
 
 static void
@@ -486,10 +536,14 @@ finish_job (Job *job)
 
 failed_error:
   job_fail (job, "%s: %s", job->file, error->message);
+  if (is_resource_error (error))
+    job->retry = TRUE;
 failed:
-  abandon (job);
-  post_result (runner, job->file, KHO_INGEST_FAILED, NULL, job->sha256, job->n_pages,
-               job->error, job->started_us);
+  /* A document stopped by the machine stays at its last committed stage,
+   * to be taken up again; one the file itself failed leaves no trace. */
+  if (!job->retry)
+    abandon (job);
+  post_job_failure (job);
   job_free (job);
 }
 
@@ -643,6 +697,11 @@ page_task (gpointer data, gpointer user_data)
   Job *job = task->job;
   Runner *runner = user_data;
 
+  if (g_atomic_int_get (&runner->cancelled) && !job_failed (job))
+    {
+      job_fail (job, _("%s: stopped before page %d"), job->file, task->index + 1);
+      job->retry = TRUE;
+    }
   if (!job_failed (job))
     {
       if (job->resume_rows)
@@ -742,6 +801,12 @@ submit_pages (Runner *runner, Job *job, KhoSource *source, Progress *progress)
         drain (runner, progress, 100000);
       if (job_failed (job))
         break;
+      if (g_atomic_int_get (&runner->cancelled))
+        {
+          job_fail (job, _("%s: stopped before page %d"), job->file, i + 1);
+          job->retry = TRUE;
+          break;
+        }
       job->pages[i].image = kho_source_render_page (source, i, &error);
       if (job->pages[i].image == NULL)
         {
@@ -764,12 +829,16 @@ submit_pages (Runner *runner, Job *job, KhoSource *source, Progress *progress)
 
 static void
 post_failure (Runner *runner, const char *file, const char *sha256, const char *message,
-              gint64 started_us)
+              gboolean retry, gint64 started_us)
 {
+  KhoIngestResult *result = new_result (file, KHO_INGEST_FAILED, NULL, sha256, 0, message,
+                                        started_us);
+
   g_mutex_lock (&runner->db_lock);
   kho_db_add_event (runner->archive->db, 0, "intake", "failed", -1, NULL, message, NULL);
   g_mutex_unlock (&runner->db_lock);
-  post_result (runner, file, KHO_INGEST_FAILED, NULL, sha256, 0, message, started_us);
+  result->retry = retry;
+  post (runner, FALSE, result);
 }
 
 static gboolean
@@ -871,6 +940,7 @@ intake (Runner *runner, const char *file, const char *display, Progress *progres
       if (!in_transaction (runner, job, resume_event_body, NULL, &error))
         {
           job_fail (job, "%s: %s", display, error->message);
+          job->retry = is_resource_error (error);
           finish_job (job);
           return;
         }
@@ -879,9 +949,15 @@ intake (Runner *runner, const char *file, const char *display, Progress *progres
         {
           gboolean indexed = in_transaction (runner, job, index_body, NULL, &error);
 
-          post_result (runner, display, indexed ? KHO_INGEST_ARCHIVED : KHO_INGEST_FAILED,
-                       indexed ? job->doc->archive_id : NULL, sha256, job->doc->page_count,
-                       indexed ? NULL : error->message, started_us);
+          if (indexed)
+            post_result (runner, display, KHO_INGEST_ARCHIVED, job->doc->archive_id, sha256,
+                         job->doc->page_count, NULL, started_us);
+          else
+            {
+              job_fail (job, "%s: %s", display, error->message);
+              job->retry = is_resource_error (error);
+              post_job_failure (job);
+            }
           job_free (job);
           return;
         }
@@ -912,6 +988,7 @@ intake (Runner *runner, const char *file, const char *display, Progress *progres
       if (!kho_store_put_original (runner->archive->root, sha256, data, &error))
         {
           job_fail (job, "%s: %s", display, error->message);
+          job->retry = is_resource_error (error);
           finish_job (job);
           return;
         }
@@ -937,6 +1014,7 @@ intake (Runner *runner, const char *file, const char *display, Progress *progres
             kho_store_remove (original, NULL);
           }
           job_fail (job, "%s: %s", display, error->message);
+          job->retry = is_resource_error (error);
           finish_job (job);
           return;
         }
@@ -952,77 +1030,125 @@ intake (Runner *runner, const char *file, const char *display, Progress *progres
 failed:
   {
     g_autofree char *message = g_strdup_printf ("%s: %s", display, error->message);
-    post_failure (runner, display, sha256, message, started_us);
+    post_failure (runner, display, sha256, message, is_resource_error (error), started_us);
   }
+}
+
+KhoRunner *
+kho_runner_new (KhoArchive *archive, const KhoRunnerOptions *options)
+{
+  Runner *runner = g_new0 (Runner, 1);
+  int workers;
+
+  runner->archive = archive;
+  runner->options = *options;
+  if (runner->options.languages == NULL)
+    runner->options.languages = archive->languages;
+  if (runner->options.page_timeout_ms <= 0)
+    runner->options.page_timeout_ms = archive->page_timeout_s * 1000;
+  workers = options->workers > 0 ? options->workers
+            : archive->workers > 0 ? archive->workers
+                                   : (int) g_get_num_processors ();
+  runner->max_in_flight = workers * 2;
+
+  /* Fail early, once, when the language data is missing, rather than once
+   * per document.  The engine loaded to find out serves the first worker;
+   * it loads while the first input is read and decoded. */
+  runner->probe = g_thread_new ("kho-probe", probe_main, runner);
+
+  g_mutex_init (&runner->db_lock);
+  runner->messages = g_async_queue_new ();
+  /* Exclusive threads live as long as the runner: each keeps its engine. */
+  runner->pool = g_thread_pool_new (page_task, runner, workers, TRUE, NULL);
+  return runner;
+}
+
+void
+kho_runner_cancel (KhoRunner *runner)
+{
+  g_atomic_int_set (&runner->cancelled, 1);
+}
+
+int
+kho_runner_run (KhoRunner *runner, GPtrArray *files, GPtrArray *names, KhoRunnerFlags flags,
+                const KhoRunnerCallbacks *callbacks, GError **error)
+{
+  KhoArchive *archive = runner->archive;
+  Progress progress = { 0 };
+  g_autoptr (GPtrArray) unfinished = NULL;
+  int started = 0;
+
+  g_return_val_if_fail (names == NULL || names->len == files->len, -1);
+  progress.callbacks = callbacks;
+  progress.files_total = (int) files->len;
+  runner->stop = FALSE;
+  runner->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  /* Documents an interrupted run left unfinished come first, from their
+   * stored originals: nothing given to kho is ever left half-done. */
+  if (flags & KHO_RUNNER_RESUME)
+    {
+      kho_store_clean_staging (archive->root);
+      unfinished = kho_db_list_unfinished (archive->db, NULL);
+      progress.files_total += unfinished ? (int) unfinished->len : 0;
+    }
+  for (guint i = 0; unfinished && i < unfinished->len && !runner->stop; i++)
+    {
+      KhoDocument *doc = g_ptr_array_index (unfinished, i);
+      g_autofree char *original = kho_store_original_path (archive->root, doc->sha256);
+
+      if (g_atomic_int_get (&runner->cancelled))
+        break;
+      intake (runner, original, doc->file_name, &progress);
+      started++;
+      drain (runner, &progress, 0);
+    }
+  for (guint i = 0; i < files->len && !runner->stop; i++)
+    {
+      const char *file = g_ptr_array_index (files, i);
+
+      if (g_atomic_int_get (&runner->cancelled))
+        break;
+      intake (runner, file, names ? g_ptr_array_index (names, i) : file, &progress);
+      started++;
+      drain (runner, &progress, 0);
+    }
+  probe_joined (runner);
+  /* Inputs not taken (the run was stopped) have no result. */
+  if (runner->stop || g_atomic_int_get (&runner->cancelled))
+    progress.files_total = started;
+  while (progress.files_done < progress.files_total)
+    drain (runner, &progress, G_USEC_PER_SEC);
+  g_clear_pointer (&runner->seen, g_hash_table_unref);
+  if (runner->probe_error)
+    {
+      g_propagate_error (error, g_error_copy (runner->probe_error));
+      return -1;
+    }
+  return progress.failed;
+}
+
+void
+kho_runner_free (KhoRunner *runner)
+{
+  if (runner == NULL)
+    return;
+  probe_joined (runner);
+  g_thread_pool_free (runner->pool, FALSE, TRUE);
+  kho_ocr_engine_free (runner->spare);
+  g_async_queue_unref (runner->messages);
+  g_mutex_clear (&runner->db_lock);
+  g_clear_error (&runner->probe_error);
+  g_free (runner);
 }
 
 int
 kho_runner_ingest (KhoArchive *archive, const KhoRunnerOptions *options, GPtrArray *files,
                    const KhoRunnerCallbacks *callbacks, GError **error)
 {
-  Runner runner = { 0 };
-  Progress progress = { 0 };
-  g_autoptr (GPtrArray) unfinished = NULL;
-  int workers, started = 0;
+  KhoRunner *runner = kho_runner_new (archive, options);
+  int failed = kho_runner_run (runner, files, NULL, KHO_RUNNER_RESUME, callbacks, error);
 
-  runner.archive = archive;
-  runner.options = *options;
-  if (runner.options.languages == NULL)
-    runner.options.languages = archive->languages;
-  if (runner.options.page_timeout_ms <= 0)
-    runner.options.page_timeout_ms = archive->page_timeout_s * 1000;
-  workers = options->workers > 0 ? options->workers
-            : archive->workers > 0 ? archive->workers
-                                   : (int) g_get_num_processors ();
-  runner.max_in_flight = workers * 2;
-  progress.callbacks = callbacks;
-  progress.files_total = (int) files->len;
-
-  /* Fail early, once, when the language data is missing, rather than once
-   * per document.  The engine loaded to find out serves the first worker;
-   * it loads while the first input is read and decoded. */
-  runner.probe = g_thread_new ("kho-probe", probe_main, &runner);
-
-  g_mutex_init (&runner.db_lock);
-  runner.seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  runner.messages = g_async_queue_new ();
-  runner.pool = g_thread_pool_new (page_task, &runner, workers, TRUE, NULL);
-  kho_store_clean_staging (archive->root);
-  /* Documents an interrupted run left unfinished come first, from their
-   * stored originals: nothing given to kho is ever left half-done. */
-  unfinished = kho_db_list_unfinished (archive->db, NULL);
-  progress.files_total += unfinished ? (int) unfinished->len : 0;
-  for (guint i = 0; unfinished && i < unfinished->len && !runner.stop; i++)
-    {
-      KhoDocument *doc = g_ptr_array_index (unfinished, i);
-      g_autofree char *original = kho_store_original_path (archive->root, doc->sha256);
-
-      intake (&runner, original, doc->file_name, &progress);
-      started++;
-      drain (&runner, &progress, 0);
-    }
-  for (guint i = 0; i < files->len && !runner.stop; i++)
-    {
-      const char *file = g_ptr_array_index (files, i);
-
-      intake (&runner, file, file, &progress);
-      started++;
-      drain (&runner, &progress, 0);
-    }
-  probe_joined (&runner);
-  if (runner.stop)  /* the inputs not taken will have no result */
-    progress.files_total = started;
-  while (progress.files_done < progress.files_total)
-    drain (&runner, &progress, G_USEC_PER_SEC);
-  g_thread_pool_free (runner.pool, FALSE, TRUE);
-  kho_ocr_engine_free (runner.spare);
-  g_async_queue_unref (runner.messages);
-  g_hash_table_unref (runner.seen);
-  g_mutex_clear (&runner.db_lock);
-  if (runner.probe_error)
-    {
-      g_propagate_error (error, runner.probe_error);
-      return -1;
-    }
-  return progress.failed;
+  kho_runner_free (runner);
+  return failed;
 }

@@ -35,6 +35,10 @@ typedef struct {
   char *sha256;      /* of the input, when it could be read */
   KhoIngestStatus status;
   char *error;       /* one line naming the file and the reason, when failed */
+  char *stage;       /* the stage that failed */
+  gboolean retry;    /* failed for the machine (disk full, a stop), not for the
+                      * file: its document waits at its last stage, to be
+                      * taken up again */
   int pages;
   gint64 elapsed_ms;
 } KhoIngestResult;
@@ -50,11 +54,33 @@ typedef struct {
   gpointer user_data;
 } KhoRunnerCallbacks;
 
-/* Takes every file in @files (paths) through the pipeline into @archive.
- * Returns the number of inputs that failed, or -1 with @error when the
- * run itself could not go on (no OCR language data, a database error). */
+typedef struct KhoRunner KhoRunner;
+
+typedef enum {
+  KHO_RUNNER_RESUME = 1 << 0,  /* first take up the documents a run left
+                                * unfinished (kho ingest; not a watch worker,
+                                * whose fellows hold theirs) */
+} KhoRunnerFlags;
+
+/* A runner keeps its worker threads, each with its OCR engine, from one
+ * run to the next. */
+KhoRunner *kho_runner_new (KhoArchive *archive, const KhoRunnerOptions *options);
+void kho_runner_free (KhoRunner *runner);
+
+/* Takes every file in @files (paths; shown in messages as @names, or as
+ * the paths when NULL) through the pipeline into the archive.  Returns the
+ * number of inputs that failed, or -1 with @error when the run itself
+ * could not go on (no OCR language data, a database error). */
+int kho_runner_run (KhoRunner *runner, GPtrArray *files, GPtrArray *names, KhoRunnerFlags flags,
+                    const KhoRunnerCallbacks *callbacks, GError **error);
+
+/* Stops the run: pages in hand are finished, the others not started, and
+ * their documents stay at their last committed stage (result "retry").
+ * Safe from a signal handler. */
+void kho_runner_cancel (KhoRunner *runner);
+
+/* kho_runner_new(), kho_runner_run() with KHO_RUNNER_RESUME, kho_runner_free(). */
 int kho_runner_ingest (KhoArchive *archive, const KhoRunnerOptions *options,
-                       GPtrArray *files, const KhoRunnerCallbacks *callbacks,
-                       GError **error);
+                       GPtrArray *files, const KhoRunnerCallbacks *callbacks, GError **error);
 
 G_END_DECLS

@@ -188,7 +188,7 @@ test_migrate_from_v1 (void)
 
   db = kho_db_open (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (kho_db_schema_version (db), ==, 2);
+  g_assert_cmpint (kho_db_schema_version (db), ==, KHO_DB_SCHEMA_VERSION);
   pages = kho_db_get_pages (db, 1, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (pages->len, ==, 1);
