@@ -189,6 +189,68 @@ kho_queue_has_active (KhoDb *db, const char *source, GError **error)
   return found;
 }
 
+gboolean
+kho_queue_sha256_active (KhoDb *db, const char *sha256)
+{
+  sqlite3_stmt *stmt = kho_db_prepare (db, "SELECT 1 FROM jobs WHERE sha256 = ? AND origin = "
+                                           "'watch' AND state IN ('queued', 'running')", NULL);
+  gboolean found;
+
+  if (stmt == NULL)
+    return FALSE;
+  kho_db_bind_text (stmt, 1, sha256);
+  found = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_finalize (stmt);
+  return found;
+}
+
+GHashTable *
+kho_queue_running_stages (KhoDb *db, GError **error)
+{
+  sqlite3_stmt *stmt = kho_db_prepare (db,
+      "SELECT CASE d.stage WHEN 'intake' THEN 'ocr' WHEN 'ocr' THEN 'assemble' "
+      "WHEN 'assemble' THEN 'index' ELSE 'intake' END, count(*) "
+      "FROM jobs j LEFT JOIN documents d ON d.sha256 = j.sha256 AND d.status = 'processing' "
+      "WHERE j.state = 'running' GROUP BY 1", error);
+  GHashTable *stages;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  stages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_hash_table_insert (stages, kho_db_column_text (stmt, 0),
+                         GINT_TO_POINTER (sqlite3_column_int (stmt, 1)));
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      kho_db_sql_error (db, error, "count running jobs");
+      g_clear_pointer (&stages, g_hash_table_unref);
+    }
+  return stages;
+}
+
+gint64
+kho_db_pages_archived_since (KhoDb *db, int seconds, GError **error)
+{
+  sqlite3_stmt *stmt = kho_db_prepare (db,
+      "SELECT coalesce(sum(d.page_count), 0) FROM events e JOIN documents d "
+      "ON d.id = e.document_id WHERE e.stage = 'index' AND e.status = 'ok' "
+      "AND e.time >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?)", error);
+  g_autofree char *modifier = g_strdup_printf ("-%d seconds", seconds);
+  gint64 pages = -1;
+
+  if (stmt == NULL)
+    return -1;
+  kho_db_bind_text (stmt, 1, modifier);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    pages = sqlite3_column_int64 (stmt, 0);
+  else
+    kho_db_sql_error (db, error, "count pages");
+  sqlite3_finalize (stmt);
+  return pages;
+}
+
 /* Runs @stmt, an UPDATE of one held job; FALSE without @error when it
  * changed nothing (the job is no longer held by that worker). */
 static gboolean

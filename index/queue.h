@@ -57,6 +57,17 @@ KhoJob *kho_queue_get (KhoDb *db, gint64 id, GError **error);
 /* Jobs in @state (all when NULL) of @origin (all when NULL), oldest first. */
 GPtrArray *kho_queue_list (KhoDb *db, const char *state, const char *origin, GError **error);
 
+/* TRUE when a watch job for input @sha256 is queued or running: its
+ * document is in a worker's hands, not to be taken up by kho ingest. */
+gboolean kho_queue_sha256_active (KhoDb *db, const char *sha256);
+
+/* Running jobs by the stage they are in (the one after their document's
+ * last committed stage; "intake" before it has one): stage → count. */
+GHashTable *kho_queue_running_stages (KhoDb *db, GError **error);
+
+/* Pages of the documents archived in the last @seconds. */
+gint64 kho_db_pages_archived_since (KhoDb *db, int seconds, GError **error);
+
 /* TRUE when @source has an active job. */
 gboolean kho_queue_has_active (KhoDb *db, const char *source, GError **error);
 

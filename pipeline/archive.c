@@ -2,6 +2,8 @@
 #define G_LOG_DOMAIN "kho-pipeline"
 #include "pipeline/archive.h"
 
+#include <string.h>
+
 #include "config.h"
 #include <glib/gi18n-lib.h>
 #include "index/ids.h"
@@ -12,6 +14,17 @@ G_DEFINE_QUARK (kho-archive-error-quark, kho_archive_error)
 
 #define CONFIG_NAME "kho.conf"
 #define DB_NAME "kho.db"
+
+/* Integer @key of @group, or @fallback when absent or not positive
+ * (0 is kept: it means "none" for the settings that allow it). */
+static int
+int_setting (GKeyFile *keys, const char *group, const char *key, int fallback)
+{
+  g_autoptr (GError) error = NULL;
+  int value = g_key_file_get_integer (keys, group, key, &error);
+
+  return error || value < 0 ? fallback : value;
+}
 
 static gboolean
 load_config (KhoArchive *archive, GKeyFile *keys, GError **error)
@@ -36,7 +49,44 @@ load_config (KhoArchive *archive, GKeyFile *keys, GError **error)
   if (archive->page_timeout_s <= 0)
     archive->page_timeout_s = 300;
   archive->workers = MAX (0, g_key_file_get_integer (keys, "pipeline", "workers", NULL));
+
+  archive->inbox = g_key_file_get_string (keys, "watch", "inbox", NULL);
+  if (archive->inbox == NULL || !*archive->inbox)
+    {
+      g_free (archive->inbox);
+      archive->inbox = g_build_filename (archive->root, "inbox", NULL);
+    }
+  archive->settle_ms = int_setting (keys, "watch", "settle-ms", 1000);
+  archive->rescan_s = int_setting (keys, "watch", "rescan-interval", 60);
+  archive->attempts = int_setting (keys, "watch", "attempts", 3);
+  archive->retry_delay_s = int_setting (keys, "watch", "retry-delay", 60);
+  archive->worker_memory_mb = int_setting (keys, "watch", "worker-memory-mb", 4096);
+  archive->tags = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  {
+    g_auto (GStrv) folders = g_key_file_get_keys (keys, "tags", NULL, NULL);
+
+    for (int i = 0; folders && folders[i]; i++)
+      {
+        char *tag = g_key_file_get_string (keys, "tags", folders[i], NULL);
+
+        if (tag && *tag)
+          g_hash_table_insert (archive->tags, g_strdup (folders[i]), g_utf8_normalize (tag, -1, G_NORMALIZE_NFC));
+        g_free (tag);
+      }
+  }
   return TRUE;
+}
+
+const char *
+kho_archive_tag_for (KhoArchive *archive, const char *name)
+{
+  const char *slash = strchr (name, '/');
+  g_autofree char *folder = NULL;
+
+  if (slash == NULL)
+    return NULL;
+  folder = g_strndup (name, (gsize) (slash - name));
+  return g_hash_table_lookup (archive->tags, folder);
 }
 
 static KhoArchive *
@@ -106,6 +156,19 @@ kho_archive_init (const char *root, const char *prefix, GError **error)
       g_key_file_set_string (keys, "ocr", "languages", KHO_ARCHIVE_DEFAULT_LANGUAGES);
       g_key_file_set_integer (keys, "ocr", "page-timeout", 300);
       g_key_file_set_integer (keys, "pipeline", "workers", 0);
+      g_key_file_set_integer (keys, "watch", "settle-ms", 1000);
+      g_key_file_set_integer (keys, "watch", "rescan-interval", 60);
+      g_key_file_set_integer (keys, "watch", "attempts", 3);
+      g_key_file_set_integer (keys, "watch", "retry-delay", 60);
+      g_key_file_set_integer (keys, "watch", "worker-memory-mb", 4096);
+      g_key_file_set_comment (keys, "watch", NULL,
+                              " kho watch.  inbox = DIR sets the watched folder "
+                              "(default: inbox/ here).", NULL);
+      g_key_file_set_string (keys, "tags", "cong-van-den", "Công văn đến");
+      g_key_file_set_string (keys, "tags", "cong-van-di", "Công văn đi");
+      g_key_file_set_comment (keys, "tags", NULL,
+                              " A subfolder of the inbox gives its documents a tag: "
+                              "folder = Tag.", NULL);
     }
   if (prefix)
     {
@@ -123,6 +186,8 @@ kho_archive_free (KhoArchive *archive)
   if (archive == NULL)
     return;
   kho_db_close (archive->db);
+  g_free (archive->inbox);
+  g_clear_pointer (&archive->tags, g_hash_table_unref);
   g_free (archive->root);
   g_free (archive->prefix);
   g_free (archive->languages);

@@ -25,6 +25,14 @@ typedef struct {
   char *languages;     /* Tesseract languages, e.g. "vie" */
   int page_timeout_s;  /* OCR time limit per page */
   int workers;         /* 0: one per core */
+  /* kho watch ([watch] and [tags] in kho.conf) */
+  char *inbox;         /* the watched folder; default ARCHIVE/inbox */
+  int settle_ms;       /* a file is taken when unchanged this long */
+  int rescan_s;        /* full rescan of the inbox, for lost events */
+  int attempts;        /* failed attempts before quarantine */
+  int retry_delay_s;   /* wait before trying again after a full disk */
+  int worker_memory_mb;/* address space of a worker process, 0: unlimited */
+  GHashTable *tags;    /* inbox subfolder name → tag given to its documents */
 } KhoArchive;
 
 /* Creates the archive at @root, or updates it (idempotent): folders,
@@ -33,6 +41,10 @@ KhoArchive *kho_archive_init (const char *root, const char *prefix, GError **err
 /* Opens an existing archive; KHO_ARCHIVE_ERROR_MISSING when there is none. */
 KhoArchive *kho_archive_open (const char *root, GError **error);
 void kho_archive_free (KhoArchive *archive);
+
+/* The tag of the inbox file @name (a path relative to the inbox): the tag
+ * configured for its first folder, or NULL. */
+const char *kho_archive_tag_for (KhoArchive *archive, const char *name);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KhoArchive, kho_archive_free)
 

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,16 +23,17 @@
 
 #include "config.h"
 #include "index/db.h"
+#include "index/queue.h"
 #include "index/search.h"
 #include "pipeline/archive.h"
+#include "pipeline/cli.h"
 #include "pipeline/runner.h"
 #include "store/originals.h"
 
-#define EXIT_USAGE 2
 
 static char *opt_archive = NULL;
 static char *opt_lang = NULL;   /* --lang after the command: already read by main */
-static gboolean opt_json = FALSE;
+gboolean cli_json = FALSE;
 
 static const GOptionEntry common_entries[] = {
   { "archive", 'a', 0, G_OPTION_ARG_FILENAME, &opt_archive,
@@ -42,12 +44,12 @@ static const GOptionEntry common_entries[] = {
 };
 
 static const GOptionEntry json_entries[] = {
-  { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_("Print results as JSON"), NULL },
+  { "json", 0, 0, G_OPTION_ARG_NONE, &cli_json, N_("Print results as JSON"), NULL },
   { NULL }
 };
 
-static const char *
-archive_path (void)
+const char *
+cli_archive_path (void)
 {
   const char *env = g_getenv ("KHO_ARCHIVE");
 
@@ -56,15 +58,15 @@ archive_path (void)
   return env && *env ? env : "kho-archive";
 }
 
-static void
-print_error (const char *message)
+void
+cli_print_error (const char *message)
 {
   fprintf (stderr, "kho: %s\n", message);
 }
 
 /* Parses the command's options; prints usage and returns FALSE on error. */
-static gboolean
-parse_options (const char *command, const char *parameters, const char *summary,
+gboolean
+cli_parse_options (const char *command, const char *parameters, const char *summary,
                const GOptionEntry *entries, gboolean with_json, int *argc, char ***argv)
 {
   g_autofree char *title = g_strdup_printf ("%s %s", command, _(parameters));
@@ -87,19 +89,19 @@ parse_options (const char *command, const char *parameters, const char *summary,
   return TRUE;
 }
 
-static KhoArchive *
-open_archive (void)
+KhoArchive *
+cli_open_archive (void)
 {
   g_autoptr (GError) error = NULL;
-  KhoArchive *archive = kho_archive_open (archive_path (), &error);
+  KhoArchive *archive = kho_archive_open (cli_archive_path (), &error);
 
   if (archive == NULL)
-    print_error (error->message);
+    cli_print_error (error->message);
   return archive;
 }
 
-static void
-print_json (JsonNode *node, gboolean pretty)
+void
+cli_print_json (JsonNode *node, gboolean pretty)
 {
   g_autofree char *text = json_to_string (node, pretty);
 
@@ -121,18 +123,18 @@ command_init (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   g_autoptr (KhoArchive) archive = NULL;
 
-  if (!parse_options ("init", "", N_("Create an archive folder, or update its settings."),
+  if (!cli_parse_options ("init", "", N_("Create an archive folder, or update its settings."),
                       entries, FALSE, &argc, &argv))
     return EXIT_USAGE;
   if (argc > 1)
     {
-      print_error (_("init takes no arguments; use --archive DIR"));
+      cli_print_error (_("init takes no arguments; use --archive DIR"));
       return EXIT_USAGE;
     }
-  archive = kho_archive_init (archive_path (), prefix, &error);
+  archive = kho_archive_init (cli_archive_path (), prefix, &error);
   if (archive == NULL)
     {
-      print_error (error->message);
+      cli_print_error (error->message);
       return EXIT_FAILURE;
     }
   printf (_("Archive %s ready (IDs %s-YYYY-NNNNNN, OCR languages %s).\n"), archive->root,
@@ -145,7 +147,55 @@ command_init (int argc, char **argv)
 typedef struct {
   gboolean bar;        /* a progress bar on a terminal */
   gboolean bar_drawn;
+  KhoDb *db;
+  GHashTable *jobs;    /* input as given → its job id */
 } IngestOutput;
+
+/* Records the inputs of this run in the queue, held by this process, so
+ * that kho status sees them; jobs a killed kho ingest left are closed
+ * first (their documents are taken up again from the store). */
+static void
+queue_inputs (KhoDb *db, GPtrArray *files, GHashTable *jobs)
+{
+  g_autoptr (GPtrArray) stale = kho_queue_list (db, "running", "ingest", NULL);
+  int pid = getpid ();
+
+  for (guint i = 0; stale && i < stale->len; i++)
+    {
+      KhoJob *job = stale->pdata[i];
+
+      if (job->worker != pid && kill (job->worker, 0) != 0 && errno == ESRCH)
+        kho_queue_finish (db, job->id, job->worker, "failed", NULL, NULL, _("interrupted"), NULL,
+                          NULL);
+    }
+  for (guint i = 0; i < files->len; i++)
+    {
+      const char *file = files->pdata[i];
+      g_autofree char *source = g_canonicalize_filename (file, NULL);
+      g_autofree char *name = g_path_get_basename (file);
+      GStatBuf st;
+      gboolean known = g_stat (file, &st) == 0;
+      gint64 id = kho_queue_add (db, "ingest", source, name, NULL, known ? st.st_size : -1,
+                                 known ? (gint64) st.st_mtime * G_USEC_PER_SEC : -1, pid, NULL);
+
+      if (id > 0)
+        g_hash_table_insert (jobs, g_strdup (file), GINT_TO_POINTER ((int) id));
+    }
+}
+
+static void
+close_job (IngestOutput *out, const KhoIngestResult *result)
+{
+  gint64 id = GPOINTER_TO_INT (g_hash_table_lookup (out->jobs, result->file));
+
+  if (id <= 0)
+    return;
+  if (result->status == KHO_INGEST_FAILED)
+    kho_queue_finish (out->db, id, getpid (), "failed", NULL, result->stage, result->error, NULL,
+                      NULL);
+  else
+    kho_queue_finish (out->db, id, getpid (), "done", result->archive_id, NULL, NULL, NULL, NULL);
+}
 
 static void
 clear_bar (IngestOutput *out)
@@ -180,7 +230,8 @@ on_result (const KhoIngestResult *result, gpointer data)
 {
   IngestOutput *out = data;
 
-  if (opt_json)
+  close_job (out, result);
+  if (cli_json)
     {
       g_autoptr (JsonBuilder) builder = json_builder_new ();
       g_autoptr (JsonNode) node = NULL;
@@ -211,7 +262,7 @@ on_result (const KhoIngestResult *result, gpointer data)
       json_builder_add_int_value (builder, result->elapsed_ms);
       json_builder_end_object (builder);
       node = json_builder_get_root (builder);
-      print_json (node, FALSE);
+      cli_print_json (node, FALSE);
       return;
     }
   clear_bar (out);
@@ -229,7 +280,7 @@ on_result (const KhoIngestResult *result, gpointer data)
       break;
     case KHO_INGEST_FAILED:
       fflush (stdout);
-      print_error (result->error);
+      cli_print_error (result->error);
       break;
     }
   fflush (stdout);
@@ -307,29 +358,29 @@ command_ingest (int argc, char **argv)
   KhoRunnerCallbacks callbacks = { on_result, on_progress, &out };
   int failed = 0;
 
-  if (!parse_options ("ingest", N_("PATH…"),
+  if (!cli_parse_options ("ingest", N_("PATH…"),
                       N_("Take scans (TIFF, PNG, JPEG, PDF; folders recursively) through every "
                          "stage into the archive."),
                       entries, TRUE, &argc, &argv))
     return EXIT_USAGE;
   if (argc < 2)
     {
-      print_error (_("ingest: give at least one file or folder"));
+      cli_print_error (_("ingest: give at least one file or folder"));
       return EXIT_USAGE;
     }
   for (int i = 1; i < argc; i++)
     if (!collect_inputs (argv[i], files, &error))
       {
         g_autofree char *message = g_strdup_printf ("%s: %s", argv[i], error->message);
-        print_error (message);
+        cli_print_error (message);
         g_clear_error (&error);
         failed++;
       }
   /* Like `git init`, ingest creates the archive on first use. */
-  archive = kho_archive_init (archive_path (), NULL, &error);
+  archive = kho_archive_init (cli_archive_path (), NULL, &error);
   if (archive == NULL)
     {
-      print_error (error->message);
+      cli_print_error (error->message);
       return EXIT_FAILURE;
     }
   kho_runner_options_init (&options);
@@ -338,13 +389,17 @@ command_ingest (int argc, char **argv)
   options.page_timeout_ms = page_timeout * 1000;
   options.prepare.detect_orientation = !no_rotate;
   options.prepare.deskew = !no_deskew;
-  out.bar = !opt_json && isatty (STDOUT_FILENO);
+  out.bar = !cli_json && isatty (STDOUT_FILENO);
+  out.db = archive->db;
+  out.jobs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  queue_inputs (archive->db, files, out.jobs);
 
   int run_failed = kho_runner_ingest (archive, &options, files, &callbacks, &error);
   clear_bar (&out);
+  g_hash_table_unref (out.jobs);
   if (run_failed < 0)
     {
-      print_error (error->message);
+      cli_print_error (error->message);
       return EXIT_FAILURE;
     }
   failed += run_failed;
@@ -356,8 +411,8 @@ static gboolean vietnamese_numbers = FALSE;
 
 /* @value with @decimals digits after a decimal comma in Vietnamese, a
  * point in English.  Newly allocated. */
-static char *
-decimal_text (double value, int decimals)
+char *
+cli_decimal_text (double value, int decimals)
 {
   char *text = g_strdup_printf ("%.*f", decimals, value);
 
@@ -366,8 +421,8 @@ decimal_text (double value, int decimals)
 
 /* @value with thousands grouped: 2.189.072 in Vietnamese, 2,189,072 in
  * English.  Newly allocated. */
-static char *
-count_text (gint64 value)
+char *
+cli_count_text (gint64 value)
 {
   g_autofree char *digits = g_strdup_printf ("%" G_GINT64_FORMAT, value < 0 ? -value : value);
   GString *out = g_string_new (value < 0 ? "-" : "");
@@ -385,8 +440,8 @@ count_text (gint64 value)
 /* A date as Vietnamese readers write it: "2023-04-28" → "28/04/2023", and
  * a UTC time "2026-11-29T21:40:57Z" → "29/11/2026 21:40" in local time.
  * JSON keeps ISO 8601.  Newly allocated. */
-static char *
-display_date (const char *iso)
+char *
+cli_display_date (const char *iso)
 {
   g_autoptr (GDateTime) utc = NULL;
   g_autoptr (GDateTime) local = NULL;
@@ -422,29 +477,29 @@ command_search (int argc, char **argv)
   KhoSearchOptions options;
   gboolean tty = isatty (STDOUT_FILENO);
 
-  if (!parse_options ("search", N_("QUERY…"),
+  if (!cli_parse_options ("search", N_("QUERY…"),
                       N_("Find documents; accents are optional (“ke hoach so hoa”).\n"
                          "\"a phrase\", prefix*, -exclude are understood; anything else is text."),
                       entries, TRUE, &argc, &argv))
     return EXIT_USAGE;
   if (argc < 2)
     {
-      print_error (_("search: give a query"));
+      cli_print_error (_("search: give a query"));
       return EXIT_USAGE;
     }
   if (limit <= 0 || limit > 1000 || offset < 0)
     {
-      print_error (_("search: --limit must be 1 to 1000 and --offset not negative"));
+      cli_print_error (_("search: --limit must be 1 to 1000 and --offset not negative"));
       return EXIT_USAGE;
     }
   query = g_strjoinv (" ", argv + 1);
-  archive = open_archive ();
+  archive = cli_open_archive ();
   if (archive == NULL)
     return EXIT_FAILURE;
   kho_search_options_init (&options);
   options.limit = limit;
   options.offset = offset;
-  if (tty && !opt_json)
+  if (tty && !cli_json)
     {
       options.mark_open = "\033[1m";
       options.mark_close = "\033[0m";
@@ -452,10 +507,10 @@ command_search (int argc, char **argv)
   hits = kho_search_run (kho_db_handle (archive->db), query, &options, &error);
   if (hits == NULL)
     {
-      print_error (error->message);
+      cli_print_error (error->message);
       return EXIT_FAILURE;
     }
-  if (opt_json)
+  if (cli_json)
     {
       g_autoptr (JsonBuilder) builder = json_builder_new ();
       g_autoptr (JsonNode) node = NULL;
@@ -489,7 +544,7 @@ command_search (int argc, char **argv)
         }
       json_builder_end_array (builder);
       node = json_builder_get_root (builder);
-      print_json (node, TRUE);
+      cli_print_json (node, TRUE);
       return EXIT_SUCCESS;
     }
   if (hits->len == 0)
@@ -502,7 +557,7 @@ command_search (int argc, char **argv)
       KhoSearchHit *hit = g_ptr_array_index (hits, i);
       g_autofree char *snippet = g_strdelimit (g_strdup (hit->snippet ? hit->snippet : ""),
                                                "\n\f\t", ' ');
-      g_autofree char *date = display_date (hit->issued ? hit->issued : hit->created);
+      g_autofree char *date = cli_display_date (hit->issued ? hit->issued : hit->created);
 
       printf ("%2d. %s  %s\n    %s  ", offset + (int) i + 1, hit->archive_id,
               hit->title ? hit->title : _("(no title)"),
@@ -526,12 +581,12 @@ lookup (KhoArchive *archive, const char *reference)
 
   if (id < 0)
     {
-      print_error (error->message);
+      cli_print_error (error->message);
       return NULL;
     }
   doc = kho_db_get_document (archive->db, id, &error);
   if (doc == NULL)
-    print_error (error->message);
+    cli_print_error (error->message);
   return doc;
 }
 
@@ -650,17 +705,17 @@ command_show (int argc, char **argv)
   g_autoptr (GPtrArray) pages = NULL;
   g_autoptr (GPtrArray) events = NULL;
 
-  if (!parse_options ("show", "ID",
+  if (!cli_parse_options ("show", "ID",
                       N_("Show a document: metadata, pages, checksums, stage history.\n"
                          "ID: archive ID, SHA-256 of the original, or 8+ hex digits of it."),
                       NULL, TRUE, &argc, &argv))
     return EXIT_USAGE;
   if (argc != 2)
     {
-      print_error (_("show: give one document ID"));
+      cli_print_error (_("show: give one document ID"));
       return EXIT_USAGE;
     }
-  archive = open_archive ();
+  archive = cli_open_archive ();
   if (archive == NULL || (doc = lookup (archive, argv[1])) == NULL)
     return EXIT_FAILURE;
   pages = kho_db_get_pages (archive->db, doc->id, &error);
@@ -668,45 +723,45 @@ command_show (int argc, char **argv)
     events = kho_db_get_events (archive->db, doc->id, &error);
   if (events == NULL)
     {
-      print_error (error->message);
+      cli_print_error (error->message);
       return EXIT_FAILURE;
     }
-  if (opt_json)
+  if (cli_json)
     {
       g_autoptr (JsonNode) node = document_json (archive, doc, pages, events);
-      print_json (node, TRUE);
+      cli_print_json (node, TRUE);
       return EXIT_SUCCESS;
     }
   printf ("%s  %s\n", doc->archive_id, doc->title ? doc->title : _("(no title)"));
   /* TRANSLATORS: the labels of `kho show` are padded to one column. */
   printf (_("  status     %s (last stage: %s)\n"), status_label (doc->status), doc->stage);
   {
-    g_autofree char *size = count_text (doc->size);
+    g_autofree char *size = cli_count_text (doc->size);
     printf (ngettext ("  original   %s, %s, %s byte\n", "  original   %s, %s, %s bytes\n",
                       (unsigned long) doc->size),
             doc->file_name, doc->format, size);
   }
   printf (_("  sha256     %s\n"), doc->sha256);
   {
-    g_autofree char *size = count_text (doc->pdf_size);
+    g_autofree char *size = cli_count_text (doc->pdf_size);
     printf (ngettext ("  pdf/a      %s (%s byte)\n", "  pdf/a      %s (%s bytes)\n",
                       (unsigned long) doc->pdf_size),
             doc->pdf_sha256 ? doc->pdf_sha256 : "-", size);
   }
   {
-    g_autofree char *created = display_date (doc->created);
+    g_autofree char *created = cli_display_date (doc->created);
     printf (_("  ingested   %s\n"), created);
   }
   if (doc->issued)
     {
-      g_autofree char *issued = display_date (doc->issued);
+      g_autofree char *issued = cli_display_date (doc->issued);
       printf (_("  issued     %s\n"), issued);
     }
   printf (_("  pages      %d\n"), doc->page_count);
   for (guint i = 0; i < pages->len; i++)
     {
       KhoPageRow *page = g_ptr_array_index (pages, i);
-      g_autofree char *skew = decimal_text (page->skew, 2);
+      g_autofree char *skew = cli_decimal_text (page->skew, 2);
 
       /* TRANSLATORS: one page of `kho show`; the last %s is how its text was
        * obtained: ocr, pdf (its own text layer) or none. */
@@ -724,7 +779,7 @@ command_show (int argc, char **argv)
     {
       KhoEventRow *event = g_ptr_array_index (events, i);
 
-      g_autofree char *time = display_date (event->time);
+      g_autofree char *time = cli_display_date (event->time);
 
       printf ("    %s  %-9s %-6s", time, event->stage, event->status);
       if (event->duration_ms >= 0)
@@ -798,23 +853,23 @@ command_get (int argc, char **argv)
   g_autoptr (KhoDocument) doc = NULL;
   g_autoptr (GBytes) data = NULL;
 
-  if (!parse_options ("get", "ID (--original | --pdf | --text)",
+  if (!cli_parse_options ("get", "ID (--original | --pdf | --text)",
                       N_("Retrieve a document's original, archival PDF/A or text."), entries, FALSE,
                       &argc, &argv))
     return EXIT_USAGE;
   if (argc != 2 || want_original + want_pdf + want_text != 1)
     {
-      print_error (_("get: give one document ID and one of --original, --pdf, --text"));
+      cli_print_error (_("get: give one document ID and one of --original, --pdf, --text"));
       return EXIT_USAGE;
     }
-  archive = open_archive ();
+  archive = cli_open_archive ();
   if (archive == NULL || (doc = lookup (archive, argv[1])) == NULL)
     return EXIT_FAILURE;
   if (!want_text && g_strcmp0 (doc->status, "archived") != 0)
     {
       g_autofree char *message = g_strdup_printf (_("%s is not archived yet (stage %s)"),
                                                   doc->archive_id, doc->stage);
-      print_error (message);
+      cli_print_error (message);
       return EXIT_FAILURE;
     }
   if (want_original)
@@ -847,7 +902,7 @@ command_get (int argc, char **argv)
     }
   if (data == NULL || !write_output (output, data, &error))
     {
-      print_error (error->message);
+      cli_print_error (error->message);
       return EXIT_FAILURE;
     }
   return EXIT_SUCCESS;
@@ -867,6 +922,9 @@ static const Command commands[] = {
   { "search", command_search, N_("find documents (accents optional)") },
   { "show", command_show, N_("show a document's metadata, pages and history") },
   { "get", command_get, N_("retrieve the original, the PDF/A or the text") },
+  { "watch", cli_command_watch, N_("archive every file dropped into the inbox folder") },
+  { "status", cli_command_status, N_("show the queue, the workers and the quarantine") },
+  { "retry", cli_command_retry, N_("process quarantined files again") },
 };
 
 static void
@@ -1001,17 +1059,29 @@ choose_language (int argc, char **argv)
   return language;
 }
 
-static void
-log_handler (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
+/* kho logs through GLib's structured logging (meson.build asks for it):
+ * one line "kho: MESSAGE" on stderr, or the journal when stderr is the
+ * journal (kho watch as a systemd service).  Debug and info messages only
+ * when G_MESSAGES_DEBUG asks for their domain. */
+static GLogWriterOutput
+log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer data)
 {
-  (void) data;
-  if (level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO))
+  const char *message = NULL, *domain = NULL;
+
+  for (gsize i = 0; i < n_fields; i++)
     {
-      const char *debug = g_getenv ("G_MESSAGES_DEBUG");
-      if (debug == NULL || (strcmp (debug, "all") != 0 && (!domain || !strstr (debug, domain))))
-        return;
+      if (strcmp (fields[i].key, "MESSAGE") == 0 && fields[i].length < 0)
+        message = fields[i].value;
+      else if (strcmp (fields[i].key, "GLIB_DOMAIN") == 0 && fields[i].length < 0)
+        domain = fields[i].value;
     }
-  fprintf (stderr, "kho: %s%s%s\n", domain ? domain : "", domain ? ": " : "", message);
+  if (g_log_writer_default_would_drop (level, domain))
+    return G_LOG_WRITER_HANDLED;
+  if (g_log_writer_is_journald (fileno (stderr)) &&
+      g_log_writer_journald (level, fields, n_fields, data) == G_LOG_WRITER_HANDLED)
+    return G_LOG_WRITER_HANDLED;
+  fprintf (stderr, "kho: %s\n", message ? message : "");
+  return G_LOG_WRITER_HANDLED;
 }
 
 int
@@ -1034,9 +1104,11 @@ main (int argc, char **argv)
   if (language == NULL)
     return EXIT_USAGE;
   use_language (language);
+  /* The worker processes of kho watch speak the same language. */
+  g_setenv ("KHO_LANG", language, TRUE);
   /* GOption's help says "Usage: kho [OPTION…] ingest PATH…", not the command twice. */
   g_set_prgname ("kho");
-  g_log_set_default_handler (log_handler, NULL);
+  g_log_set_writer_func (log_writer, NULL, NULL);
 
   /* Global options before the command: kho --archive DIR --lang en COMMAND …
    * (choose_language has read --lang already). */
@@ -1075,6 +1147,9 @@ main (int argc, char **argv)
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
     if (strcmp (argv[first], commands[i].name) == 0)
       return commands[i].run (argc - first, argv + first);
+  /* Not listed: run by kho watch only. */
+  if (strcmp (argv[first], "worker") == 0)
+    return cli_command_worker (argc - first, argv + first);
   fprintf (stderr, _("kho: “%s” is not a command.\n\n"), argv[first]);
   usage (stderr);
   return EXIT_USAGE;

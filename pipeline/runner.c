@@ -7,6 +7,7 @@
 #include "config.h"
 #include <glib/gi18n-lib.h>
 #include "index/db.h"
+#include "index/queue.h"
 #include "index/title.h"
 #include "ocr/decode.h"
 #include "ocr/tess.h"
@@ -1099,6 +1100,11 @@ kho_runner_run (KhoRunner *runner, GPtrArray *files, GPtrArray *names, KhoRunner
 
       if (g_atomic_int_get (&runner->cancelled))
         break;
+      if (kho_queue_sha256_active (archive->db, doc->sha256))
+        {
+          progress.files_total--;  /* a kho watch worker has it */
+          continue;
+        }
       intake (runner, original, doc->file_name, &progress);
       started++;
       drain (runner, &progress, 0);

@@ -1,0 +1,36 @@
+/* cli.h — what the command files of kho share (main.c defines it):
+ * options, the archive, output.  Only the command files print. */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+#include "pipeline/archive.h"
+
+G_BEGIN_DECLS
+
+#define EXIT_USAGE 2
+
+extern gboolean cli_json;  /* --json */
+
+const char *cli_archive_path (void);
+/* Prints "kho: MESSAGE" on stderr. */
+void cli_print_error (const char *message);
+/* Parses the command's options; prints usage and returns FALSE on error. */
+gboolean cli_parse_options (const char *command, const char *parameters, const char *summary,
+                            const GOptionEntry *entries, gboolean with_json, int *argc,
+                            char ***argv);
+/* Opens the archive, printing why it cannot. */
+KhoArchive *cli_open_archive (void);
+void cli_print_json (JsonNode *node, gboolean pretty);
+/* Numbers and dates as the reader's language writes them.  Newly allocated. */
+char *cli_decimal_text (double value, int decimals);
+char *cli_count_text (gint64 value);
+char *cli_display_date (const char *iso);
+
+/* Commands of cmd-watch.c */
+int cli_command_watch (int argc, char **argv);
+int cli_command_worker (int argc, char **argv);
+int cli_command_status (int argc, char **argv);
+int cli_command_retry (int argc, char **argv);
+
+G_END_DECLS
