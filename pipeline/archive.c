@@ -54,8 +54,16 @@ load_config (KhoArchive *archive, GKeyFile *keys, GError **error)
   if (archive->inbox == NULL || !*archive->inbox)
     {
       g_free (archive->inbox);
-      archive->inbox = g_build_filename (archive->root, "inbox", NULL);
+      archive->inbox = g_strdup ("inbox");
     }
+  {
+    /* A relative inbox is inside the archive folder. */
+    g_autofree char *root = g_canonicalize_filename (archive->root, NULL);
+    char *absolute = g_canonicalize_filename (archive->inbox, root);
+
+    g_free (archive->inbox);
+    archive->inbox = absolute;
+  }
   archive->settle_ms = int_setting (keys, "watch", "settle-ms", 1000);
   archive->rescan_s = int_setting (keys, "watch", "rescan-interval", 60);
   archive->attempts = int_setting (keys, "watch", "attempts", 3);

@@ -331,6 +331,18 @@ collect_inputs (const char *path, GPtrArray *files, GError **error)
   return TRUE;
 }
 
+static KhoRunner *ingest_runner = NULL;
+static volatile sig_atomic_t ingest_stopped = 0;
+
+static void
+on_ingest_signal (int signo)
+{
+  ingest_stopped = 1;
+  if (ingest_runner)
+    kho_runner_cancel (ingest_runner);
+  signal (signo, SIG_DFL);
+}
+
 static int
 command_ingest (int argc, char **argv)
 {
@@ -394,8 +406,19 @@ command_ingest (int argc, char **argv)
   out.jobs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   queue_inputs (archive->db, files, out.jobs);
 
-  int run_failed = kho_runner_ingest (archive, &options, files, &callbacks, &error);
+  /* Ctrl-C finishes the pages in hand and keeps what is committed; the
+   * next kho ingest takes the documents up again.  A second one kills. */
+  ingest_runner = kho_runner_new (archive, &options);
+  signal (SIGINT, on_ingest_signal);
+  signal (SIGTERM, on_ingest_signal);
+  int run_failed = kho_runner_run (ingest_runner, files, NULL, KHO_RUNNER_RESUME, &callbacks,
+                                   &error);
+  signal (SIGINT, SIG_DFL);
+  signal (SIGTERM, SIG_DFL);
+  kho_runner_free (g_steal_pointer (&ingest_runner));
   clear_bar (&out);
+  if (ingest_stopped)
+    cli_print_error (_("stopped: run kho ingest again to finish the documents begun"));
   g_hash_table_unref (out.jobs);
   if (run_failed < 0)
     {
@@ -608,7 +631,8 @@ add_int (JsonBuilder *builder, const char *name, gint64 value)
 }
 
 static JsonNode *
-document_json (KhoArchive *archive, KhoDocument *doc, GPtrArray *pages, GPtrArray *events)
+document_json (KhoArchive *archive, KhoDocument *doc, GPtrArray *pages, GPtrArray *events,
+               GPtrArray *tags)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autofree char *original = kho_store_original_path (archive->root, doc->sha256);
@@ -625,6 +649,11 @@ document_json (KhoArchive *archive, KhoDocument *doc, GPtrArray *pages, GPtrArra
   add_int (builder, "page_count", doc->page_count);
   add_string (builder, "issued", doc->issued);
   add_string (builder, "created", doc->created);
+  json_builder_set_member_name (builder, "tags");
+  json_builder_begin_array (builder);
+  for (guint i = 0; tags && i < tags->len; i++)
+    json_builder_add_string_value (builder, tags->pdata[i]);
+  json_builder_end_array (builder);
   add_string (builder, "sha256", doc->sha256);
   json_builder_set_member_name (builder, "original");
   json_builder_begin_object (builder);
@@ -704,6 +733,7 @@ command_show (int argc, char **argv)
   g_autoptr (KhoDocument) doc = NULL;
   g_autoptr (GPtrArray) pages = NULL;
   g_autoptr (GPtrArray) events = NULL;
+  g_autoptr (GPtrArray) tags = NULL;
 
   if (!cli_parse_options ("show", "ID",
                       N_("Show a document: metadata, pages, checksums, stage history.\n"
@@ -721,14 +751,16 @@ command_show (int argc, char **argv)
   pages = kho_db_get_pages (archive->db, doc->id, &error);
   if (pages)
     events = kho_db_get_events (archive->db, doc->id, &error);
-  if (events == NULL)
+  if (events)
+    tags = kho_db_get_tags (archive->db, doc->id, &error);
+  if (tags == NULL)
     {
       cli_print_error (error->message);
       return EXIT_FAILURE;
     }
   if (cli_json)
     {
-      g_autoptr (JsonNode) node = document_json (archive, doc, pages, events);
+      g_autoptr (JsonNode) node = document_json (archive, doc, pages, events, tags);
       cli_print_json (node, TRUE);
       return EXIT_SUCCESS;
     }
@@ -756,6 +788,15 @@ command_show (int argc, char **argv)
     {
       g_autofree char *issued = cli_display_date (doc->issued);
       printf (_("  issued     %s\n"), issued);
+    }
+  if (tags && tags->len > 0)
+    {
+      g_autofree char *joined = NULL;
+
+      g_ptr_array_add (tags, NULL);
+      joined = g_strjoinv (", ", (char **) tags->pdata);
+      g_ptr_array_remove_index (tags, tags->len - 1);
+      printf (_("  tags       %s\n"), joined);
     }
   printf (_("  pages      %d\n"), doc->page_count);
   for (guint i = 0; i < pages->len; i++)
