@@ -113,9 +113,24 @@ make_dirs (const char *dir, GError **error)
   return fsync_dir (parent, error);
 }
 
+/* For the full-disk test: while the file $KHO_TEST_ENOSPC names exists,
+ * every write of the store fails as on a full disk. */
+static gboolean
+disk_full_for_test (void)
+{
+  const char *flag = g_getenv ("KHO_TEST_ENOSPC");
+
+  return flag && *flag && g_file_test (flag, G_FILE_TEST_EXISTS);
+}
+
 static gboolean
 write_all (int fd, const guint8 *data, gsize size)
 {
+  if (size > 0 && disk_full_for_test ())
+    {
+      errno = ENOSPC;
+      return FALSE;
+    }
   while (size > 0)
     {
       ssize_t n = write (fd, data, size);
