@@ -369,7 +369,7 @@ cli_command_retry (int argc, char **argv)
           continue;
         }
       job = kho_queue_get (archive->db, id, NULL);
-      printf (_("job %" G_GINT64_FORMAT ": %s is back in the queue\n"), id,
+      printf (_("job %lld: %s is back in the queue\n"), (long long) id,
               job ? job->source : "");
     }
   if (ids->len == 0)

@@ -285,14 +285,13 @@ kho_retry (KhoArchive *archive, gint64 id, GError **error)
   if (job == NULL)
     {
       if (error && *error == NULL)
-        g_set_error (error, KHO_DB_ERROR, KHO_DB_ERROR_NOT_FOUND, _("no job %" G_GINT64_FORMAT),
-                     id);
+        g_set_error (error, KHO_DB_ERROR, KHO_DB_ERROR_NOT_FOUND, _("no job %lld"), (long long) id);
       return FALSE;
     }
   if (g_strcmp0 (job->state, "quarantined") != 0 && g_strcmp0 (job->state, "failed") != 0)
     {
       g_set_error (error, KHO_DB_ERROR, KHO_DB_ERROR_NOT_FOUND,
-                   _("job %" G_GINT64_FORMAT " (%s) is not in quarantine"), id, job->name);
+                   _("job %lld (%s) is not in quarantine"), (long long) id, job->name);
       return FALSE;
     }
   source = free_path (job->source);
@@ -306,7 +305,7 @@ kho_retry (KhoArchive *archive, gint64 id, GError **error)
   else if (!g_file_test (source, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, KHO_DB_ERROR, KHO_DB_ERROR_NOT_FOUND,
-                   _("job %" G_GINT64_FORMAT " (%s): its file is no longer anywhere"), id,
+                   _("job %lld (%s): its file is no longer anywhere"), (long long) id,
                    job->name);
       return FALSE;
     }
@@ -908,6 +907,11 @@ on_worker_exit (GObject *object, GAsyncResult *result, gpointer data)
 
       g_warning (_("worker %d: %s"), worker->pid, why);
       fail_held_jobs (sup, worker->pid, why);
+      /* It may have died after recording its document and before taking
+       * the input out of the inbox: look again now, not at the next
+       * rescan, and the input is found to be archived already. */
+      if (!sup->stopping)
+        scan_folder (sup, sup->inbox);
     }
   /* A worker that cannot even start (no language data, a broken install)
    * would die again at once: stop rather than spin. */
