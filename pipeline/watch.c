@@ -912,6 +912,8 @@ on_worker_exit (GObject *object, GAsyncResult *result, gpointer data)
        * rescan, and the input is found to be archived already. */
       if (!sup->stopping)
         scan_folder (sup, sup->inbox);
+      /* And what it was writing, half-done, goes. */
+      kho_store_clean_staging (sup->archive->root);
     }
   /* A worker that cannot even start (no language data, a broken install)
    * would die again at once: stop rather than spin. */
