@@ -386,7 +386,7 @@ worker_run_clear (WorkerRun *run)
 /* Records archived (or duplicate) job @job as done, with its tag on the
  * document, then takes the input out of the inbox. */
 static void
-job_done (KhoArchive *archive, const KhoJob *job, const char *archive_id)
+job_done (KhoArchive *archive, const KhoJob *job, const char *archive_id, gboolean remove)
 {
   g_autoptr (GError) error = NULL;
   gint64 doc_id = kho_db_resolve (archive->db, archive_id, NULL);
@@ -404,11 +404,27 @@ job_done (KhoArchive *archive, const KhoJob *job, const char *archive_id)
       return;  /* the input stays: it will be seen again as a duplicate */
     }
   /* The document is archived and recorded: only now may the input go. */
-  if (g_unlink (job->source) != 0 && errno != ENOENT)
+  if (!remove)
+    g_message (_("%s: changed while it was archived; the new version will be taken at the "
+                 "next look"), job->name);
+  else if (g_unlink (job->source) != 0 && errno != ENOENT)
     g_warning (_("%s: archived as %s, but cannot remove it from the inbox: %s"), job->name,
                archive_id, g_strerror (errno));
   else
     fsync_dir_of (job->source);
+}
+
+/* TRUE when the input of @job is still what was archived: the same size
+ * and time as when it was queued, and the same content before (@before)
+ * and during the run (@archived).  A scanner that paused longer than the
+ * settle time may have added pages since: that file must stay. */
+static gboolean
+unchanged (const KhoJob *job, const char *before, const char *archived)
+{
+  struct stat st;
+
+  return lstat (job->source, &st) == 0 && st.st_size == job->size &&
+         mtime_us (&st) == job->mtime && g_strcmp0 (before, archived) == 0;
 }
 
 /* For the tests: KHO_TEST_ABORT_ON=TEXT makes a worker abort, as a
@@ -444,7 +460,7 @@ worker_job (KhoArchive *archive, KhoRunner *runner, KhoJob *job)
                                                 : NULL;
 
       if (doc && g_strcmp0 (doc->status, "archived") == 0)
-        job_done (archive, job, doc->archive_id);
+        job_done (archive, job, doc->archive_id, TRUE);
       else
         {
           g_autofree char *message = g_strdup_printf (_("%s: the file left the inbox before "
@@ -497,7 +513,8 @@ worker_job (KhoArchive *archive, KhoRunner *runner, KhoJob *job)
       g_message (run.result.status == KHO_INGEST_ARCHIVED ? _("%s: archived as %s")
                                                           : _("%s: already archived as %s"),
                  job->name, run.result.archive_id);
-      job_done (archive, job, run.result.archive_id);
+      job_done (archive, job, run.result.archive_id,
+                unchanged (job, sha256, run.result.sha256));
     }
   else if (run.result.retry)
     {
