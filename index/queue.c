@@ -264,8 +264,10 @@ update_held (KhoDb *db, sqlite3_stmt *stmt, GError **error)
 gboolean
 kho_queue_set_sha256 (KhoDb *db, gint64 id, int worker, const char *sha256, GError **error)
 {
-  sqlite3_stmt *stmt = kho_db_prepare (db, "UPDATE jobs SET sha256 = ? WHERE id = ? "
-                                           "AND state = 'running' AND worker = ?", error);
+  sqlite3_stmt *stmt = kho_db_prepare (db, "UPDATE jobs SET sha256 = ?1 WHERE id = ?2 "
+                                           "AND state = 'running' AND worker = ?3 "
+                                           "AND NOT EXISTS (SELECT 1 FROM jobs WHERE sha256 = ?1 "
+                                           "AND state = 'running' AND id != ?2)", error);
   if (stmt == NULL)
     return FALSE;
   kho_db_bind_text (stmt, 1, sha256);

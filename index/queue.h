@@ -71,6 +71,9 @@ gint64 kho_db_pages_archived_since (KhoDb *db, int seconds, GError **error);
 /* TRUE when @source has an active job. */
 gboolean kho_queue_has_active (KhoDb *db, const char *source, GError **error);
 
+/* Records the content of held job @id's input.  FALSE without @error when
+ * another running job has the same content: two copies of one file must
+ * not be taken at once (the second will be a duplicate of the first). */
 gboolean kho_queue_set_sha256 (KhoDb *db, gint64 id, int worker, const char *sha256,
                                GError **error);
 

@@ -483,8 +483,15 @@ worker_job (KhoArchive *archive, KhoRunner *runner, KhoJob *job)
       return;
     }
   sha256 = kho_store_sha256_file (job->source, NULL);
-  if (sha256)
-    kho_queue_set_sha256 (archive->db, job->id, pid, sha256, NULL);
+  if (sha256 && !kho_queue_set_sha256 (archive->db, job->id, pid, sha256, &error))
+    {
+      /* A copy of the same file is in another worker's hands: wait for it,
+       * and this one will be a duplicate. */
+      if (error)
+        g_warning ("%s: %s", job->name, error->message);
+      kho_queue_requeue (archive->db, job->id, pid, 1, FALSE, NULL, NULL, NULL);
+      return;
+    }
 
   g_ptr_array_add (files, job->source);
   g_ptr_array_add (names, job->name);

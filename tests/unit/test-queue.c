@@ -96,6 +96,17 @@ test_only_holder_changes (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_false (kho_queue_set_sha256 (f->db, id, 200, "ab", &error));
   g_assert_no_error (error);
+  /* Two copies of one file are not run at once. */
+  {
+    gint64 copy = add (f->db, "/inbox/b-copy.png");
+    g_autoptr (KhoJob) second = kho_queue_claim (f->db, "watch", 300, &error);
+
+    g_assert_cmpint (second->id, ==, copy);
+    g_assert_true (kho_queue_set_sha256 (f->db, id, 100, "ab", &error));
+    g_assert_false (kho_queue_set_sha256 (f->db, copy, 300, "ab", &error));
+    g_assert_no_error (error);
+    g_assert_true (kho_queue_set_sha256 (f->db, copy, 300, "cd", &error));
+  }
   after = kho_queue_get (f->db, id, &error);
   g_assert_cmpstr (after->state, ==, "running");
   g_assert_cmpint (after->worker, ==, 100);
