@@ -247,7 +247,7 @@ cli_command_status (int argc, char **argv)
       cli_print_error (error->message);
       return EXIT_FAILURE;
     }
-  per_minute = (double) pages / 60.0;
+  per_minute = (double) (pages * 100 / 60) / 100.0;  /* two decimals */
   documents = count_archived (archive);
   if (cli_json)
     {
