@@ -151,31 +151,21 @@ move_file (const char *from, const char *to, GError **error)
 
 /* Stage names for the .error.txt, which is written in both languages
  * whatever the language of the messages (gettext gives one). */
-static const char *
-stage_vi (const char *stage)
-{
-  if (g_strcmp0 (stage, "intake") == 0)
-    return "tiếp nhận tệp";
-  if (g_strcmp0 (stage, "ocr") == 0)
-    return "xử lý ảnh và nhận dạng chữ (OCR)";
-  if (g_strcmp0 (stage, "assemble") == 0)
-    return "tạo bản PDF/A";
-  if (g_strcmp0 (stage, "index") == 0)
-    return "lập chỉ mục";
-  return stage;
-}
+static const struct {
+  const char *stage, *vi, *en;
+} stage_names[] = {
+  { "intake", "tiếp nhận tệp", "intake" },
+  { "ocr", "xử lý ảnh và nhận dạng chữ (OCR)", "image preparation and OCR" },
+  { "assemble", "tạo bản PDF/A", "PDF/A assembly" },
+  { "index", "lập chỉ mục", "indexing" },
+};
 
 static const char *
-stage_en (const char *stage)
+stage_name (const char *stage, gboolean vietnamese)
 {
-  if (g_strcmp0 (stage, "intake") == 0)
-    return "intake";
-  if (g_strcmp0 (stage, "ocr") == 0)
-    return "image preparation and OCR";
-  if (g_strcmp0 (stage, "assemble") == 0)
-    return "PDF/A assembly";
-  if (g_strcmp0 (stage, "index") == 0)
-    return "indexing";
+  for (guint i = 0; i < G_N_ELEMENTS (stage_names); i++)
+    if (g_strcmp0 (stage, stage_names[i].stage) == 0)
+      return vietnamese ? stage_names[i].vi : stage_names[i].en;
   return stage;
 }
 
@@ -204,8 +194,8 @@ error_report (const KhoJob *job, const char *stage, const char *error_text, int 
       "Time: %s\n"
       "What to do: check the file (scan it again if needed), then run \"kho retry %"
       G_GINT64_FORMAT "\" to process it again.\n",
-      job->name, stage_vi (stage), error_text, attempts, vi_time, job->id, job->name,
-      stage_en (stage), error_text, attempts, en_time, job->id);
+      job->name, stage_name (stage, TRUE), error_text, attempts, vi_time, job->id, job->name,
+      stage_name (stage, FALSE), error_text, attempts, en_time, job->id);
 }
 
 /* Removes the document an interrupted attempt left unfinished for @sha256,
