@@ -285,8 +285,10 @@ kho_queue_finish (KhoDb *db, gint64 id, int worker, const char *state, const cha
   sqlite3_stmt *stmt;
 
   stmt = kho_db_prepare (db, "UPDATE jobs SET state = ?1, worker = NULL, updated = ?2, "
-                             "archive_id = coalesce(?3, archive_id), stage = coalesce(?4, stage), "
-                             "error = coalesce(?5, error), quarantine = coalesce(?6, quarantine), "
+                             "archive_id = coalesce(?3, archive_id), "
+                             "stage = CASE ?1 WHEN 'done' THEN NULL ELSE coalesce(?4, stage) END, "
+                             "error = CASE ?1 WHEN 'done' THEN NULL ELSE coalesce(?5, error) END, "
+                             "quarantine = coalesce(?6, quarantine), "
                              "attempts = attempts + (?1 IN ('quarantined', 'failed')) "
                              "WHERE id = ?7 AND state = 'running' AND (?8 = 0 OR worker = ?8)",
                          error);

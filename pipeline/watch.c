@@ -864,10 +864,12 @@ job_stage (KhoArchive *archive, const char *sha256)
   return "index";
 }
 
-/* A worker died while holding jobs: each one failed an attempt. */
-static void
+/* A worker died while holding jobs: each one failed an attempt.  Returns
+ * how many it held. */
+static int
 fail_held_jobs (Supervisor *sup, int pid, const char *why)
 {
+  int held = 0;
   KhoArchive *archive = sup->archive;
   g_autoptr (GPtrArray) running = kho_queue_list (archive->db, "running", ORIGIN, NULL);
 
@@ -879,6 +881,7 @@ fail_held_jobs (Supervisor *sup, int pid, const char *why)
 
       if (job->worker != pid)
         continue;
+      held++;
       stage = job_stage (archive, job->sha256);
       g_warning (_("%s: %s (stage %s, attempt %d of %d)"), job->name, why, stage,
                  job->attempts + 1, archive->attempts);
@@ -891,6 +894,7 @@ fail_held_jobs (Supervisor *sup, int pid, const char *why)
                error)
         g_warning ("%s: %s", job->name, error->message);
     }
+  return held;
 }
 
 static gboolean
@@ -910,6 +914,7 @@ on_worker_exit (GObject *object, GAsyncResult *result, gpointer data)
   Supervisor *sup = worker->supervisor;
   GSubprocess *process = G_SUBPROCESS (object);
   gboolean clean;
+  int held = 0;
 
   g_subprocess_wait_finish (process, result, NULL);
   clean = g_subprocess_get_if_exited (process) && g_subprocess_get_exit_status (process) == 0;
@@ -920,7 +925,7 @@ on_worker_exit (GObject *object, GAsyncResult *result, gpointer data)
       g_autofree char *why = death_text (process);
 
       g_warning (_("worker %d: %s"), worker->pid, why);
-      fail_held_jobs (sup, worker->pid, why);
+      held = fail_held_jobs (sup, worker->pid, why);
       /* It may have died after recording its document and before taking
        * the input out of the inbox: look again now, not at the next
        * rescan, and the input is found to be archived already. */
@@ -930,8 +935,10 @@ on_worker_exit (GObject *object, GAsyncResult *result, gpointer data)
       kho_store_clean_staging (sup->archive->root);
     }
   /* A worker that cannot even start (no language data, a broken install)
-   * would die again at once: stop rather than spin. */
-  if (g_get_monotonic_time () - worker->started_us < 2 * G_USEC_PER_SEC && !sup->stopping)
+   * would die again at once: stop rather than spin.  One that died on a
+   * file it held is the file's doing, counted against the file. */
+  if (g_get_monotonic_time () - worker->started_us < 2 * G_USEC_PER_SEC && !sup->stopping &&
+      held == 0)
     sup->fast_deaths++;
   else
     sup->fast_deaths = 0;
