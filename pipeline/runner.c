@@ -201,6 +201,19 @@ post_job_failure (Job *job)
   post (job->runner, FALSE, result);
 }
 
+/* The message of @error without the "NAME: " the decoder starts it with:
+ * the runner names the input itself, by the path it was given. */
+static const char *
+reason (const GError *error, const char *name)
+{
+  gsize n = name ? strlen (name) : 0;
+
+  if (n > 0 && error->domain == KHO_DECODE_ERROR && strncmp (error->message, name, n) == 0 &&
+      strncmp (error->message + n, ": ", 2) == 0)
+    return error->message + n + 2;
+  return error->message;
+}
+
 /* TRUE when @error says the machine, not the input, is at fault: the disk
  * is full or the database busy.  The input is to be tried again later. */
 static gboolean
@@ -811,7 +824,8 @@ submit_pages (Runner *runner, Job *job, KhoSource *source, Progress *progress)
       job->pages[i].image = kho_source_render_page (source, i, &error);
       if (job->pages[i].image == NULL)
         {
-          job_fail (job, _("%s: page %d: %s"), job->file, i + 1, error->message);
+          job_fail (job, _("%s: page %d: %s"), job->file, i + 1,
+                    reason (error, job->doc->file_name));
           break;
         }
       if (!probe_joined (runner))
@@ -1030,7 +1044,7 @@ intake (Runner *runner, const char *file, const char *display, Progress *progres
 
 failed:
   {
-    g_autofree char *message = g_strdup_printf ("%s: %s", display, error->message);
+    g_autofree char *message = g_strdup_printf ("%s: %s", display, reason (error, name));
     post_failure (runner, display, sha256, message, is_resource_error (error), started_us);
   }
 }

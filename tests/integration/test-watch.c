@@ -13,8 +13,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <png.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -1139,6 +1142,15 @@ refused (Fixture *f, const Status *status, gconstpointer data)
          status_active (status) == 0;
 }
 
+/* One document archived, one input quarantined, nothing left to do. */
+static gboolean
+refused_one (Fixture *f, const Status *status, gconstpointer data)
+{
+  (void) f, (void) data;
+  return status_documents (status) == 1 && status_jobs (status, "quarantined") == 1 &&
+         status_active (status) == 0;
+}
+
 /* The report of quarantined @name: it names the file, and says @reason
  * after @attempts attempts. */
 static void
@@ -1342,6 +1354,80 @@ test_crashing_inputs (Fixture *f, gconstpointer data)
 
 /* --- main --- */
 
+/* --- /watch/memory-limit --- */
+
+/* A PNG of @side × @side white RGB pixels, written row by row: small on
+ * disk, hundreds of megabytes once decoded. */
+static GBytes *
+huge_png (int side)
+{
+  g_autofree char *dir = g_dir_make_tmp ("kho-huge-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "huge.png", NULL);
+  g_autofree guint8 *row = g_malloc ((gsize) side * 3);
+  g_autofree char *contents = NULL;
+  gsize length;
+  png_structp png = png_create_write_struct (PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+  png_infop info = png_create_info_struct (png);
+  FILE *out = fopen (path, "wb");
+
+  g_assert_nonnull (out);
+  g_assert_true (setjmp (png_jmpbuf (png)) == 0);
+  memset (row, 0xff, (gsize) side * 3);
+  png_init_io (png, out);
+  png_set_IHDR (png, info, (png_uint_32) side, (png_uint_32) side, 8, PNG_COLOR_TYPE_RGB,
+                PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  png_set_pHYs (png, info, 11811, 11811, PNG_RESOLUTION_METER);  /* 300 dpi */
+  png_write_info (png, info);
+  for (int y = 0; y < side; y++)
+    png_write_row (png, row);
+  png_write_end (png, info);
+  png_destroy_write_struct (&png, &info);
+  fclose (out);
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_unlink (path);
+  g_rmdir (dir);
+  return g_bytes_new_take (g_steal_pointer (&contents), length);
+}
+
+/* A file that would need more memory than a worker may have (a 144 Mpx
+ * colour page against a 700 MB address space) costs only itself: it ends
+ * in quarantine with its report, the file beside it is archived, and the
+ * supervisor and its workers live on. */
+static void
+test_memory_limit (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GHashTable) sums = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GBytes) huge = huge_png (12000);
+  g_autoptr (Status) status = NULL;
+  g_autoptr (Status) workers = NULL;
+  g_autofree char *huge_sum = NULL;
+  g_autofree char *kept = NULL;
+
+  (void) data;
+  set_config (f, "worker-memory-mb", 700);
+  watch_start (f, 2);
+  huge_sum = drop_input (f, "huge.png", huge);
+  g_hash_table_add (sums, drop_input (f, "good.tif",
+                                      sample_named ("quyet-dinh-hoi-dong.tif")->bytes));
+  status = wait_until (f, refused_one, NULL, 300, "the huge page quarantined, one archived");
+  kept = g_build_filename (f->archive, "quarantine", "huge.png", NULL);
+  assert_file_bytes (kept, huge);
+  {
+    g_autofree char *report_path = g_strconcat (kept, ".error.txt", NULL);
+    g_autofree char *report = NULL;
+
+    g_assert_true (g_file_get_contents (report_path, &report, NULL, NULL));
+    g_test_message ("report:\n%s", report);
+    g_assert_nonnull (strstr (report, "huge.png"));
+  }
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM documents WHERE sha256 = ?", huge_sum,
+                           NULL), ==, 0);
+  g_assert_cmpint (kill (f->watch, 0), ==, 0);
+  workers = wait_until (f, workers_alive, GINT_TO_POINTER (2), 30, "2 workers alive");
+  assert_folder_empty (f, f->inbox);
+  watch_stop (f, SIGTERM);
+}
+
 static int
 compare_samples (gconstpointer a, gconstpointer b)
 {
@@ -1405,6 +1491,8 @@ main (int argc, char **argv)
   g_test_add ("/watch/disk-full", Fixture, NULL, fixture_set_up, test_disk_full,
               fixture_tear_down);
   g_test_add ("/watch/ignored", Fixture, NULL, fixture_set_up, test_ignored, fixture_tear_down);
+  g_test_add ("/watch/memory-limit", Fixture, NULL, fixture_set_up, test_memory_limit,
+              fixture_tear_down);
   g_test_add ("/watch/crashing-inputs", Fixture, NULL, fixture_set_up, test_crashing_inputs,
               fixture_tear_down);
   status = g_test_run ();
