@@ -12,6 +12,7 @@
 #include "index/schema.h"
 #include "index/schema-v2.h"
 #include "index/schema-v3.h"
+#include "index/schema-v4.h"
 #include "index/tokenizer.h"
 
 
@@ -28,6 +29,7 @@ static const char *const migrations[KHO_DB_SCHEMA_VERSION] = {
   kho_schema_v1,
   kho_schema_v2,
   kho_schema_v3,
+  kho_schema_v4,
 };
 
 /* The KhoDbError for SQLite result code @rc. */
@@ -653,4 +655,164 @@ kho_event_row_free (KhoEventRow *event)
   g_free (event->actor);
   g_free (event->detail);
   g_free (event);
+}
+
+/* --- Metadata fields --- */
+
+void
+kho_field_row_free (KhoFieldRow *row)
+{
+  if (row == NULL)
+    return;
+  g_free (row->name);
+  g_free (row->value);
+  g_free (row->source);
+  g_free (row->updated);
+  g_free (row);
+}
+
+gboolean
+kho_db_set_field (KhoDb *db, gint64 id, const char *name, const char *value,
+                  const char *source, GError **error)
+{
+  g_autofree char *now = kho_db_now ();
+  sqlite3_stmt *stmt;
+  gboolean user = g_strcmp0 (source, "user") == 0;
+
+  if (value == NULL || *value == '\0')
+    {
+      stmt = kho_db_prepare (db, "DELETE FROM fields WHERE document_id = ? AND name = ? "
+                                 "AND (? OR source <> 'user')", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, id);
+      kho_db_bind_text (stmt, 2, name);
+      sqlite3_bind_int (stmt, 3, user);
+    }
+  else
+    {
+      stmt = kho_db_prepare (db, "INSERT INTO fields (document_id, name, value, source, updated) "
+                                 "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (document_id, name) "
+                                 "DO UPDATE SET value = ?3, source = ?4, updated = ?5 "
+                                 "WHERE ?4 = 'user' OR fields.source <> 'user'", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, id);
+      kho_db_bind_text (stmt, 2, name);
+      kho_db_bind_text (stmt, 3, value);
+      kho_db_bind_text (stmt, 4, user ? "user" : "auto");
+      kho_db_bind_text (stmt, 5, now);
+    }
+  if (!kho_db_step_done (db, stmt, error))
+    return FALSE;
+  if (g_strcmp0 (name, "issued") != 0)
+    return TRUE;
+  stmt = kho_db_prepare (db, "UPDATE documents SET issued = (SELECT value FROM fields "
+                             "WHERE document_id = ?1 AND name = 'issued') WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  return kho_db_step_done (db, stmt, error);
+}
+
+GPtrArray *
+kho_db_get_fields (KhoDb *db, gint64 id, GError **error)
+{
+  sqlite3_stmt *stmt = kho_db_prepare (db, "SELECT name, value, source, updated FROM fields "
+                                           "WHERE document_id = ? ORDER BY name", error);
+  GPtrArray *rows;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) kho_field_row_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      KhoFieldRow *row = g_new0 (KhoFieldRow, 1);
+
+      row->name = kho_db_column_text (stmt, 0);
+      row->value = kho_db_column_text (stmt, 1);
+      row->source = kho_db_column_text (stmt, 2);
+      row->updated = kho_db_column_text (stmt, 3);
+      g_ptr_array_add (rows, row);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      kho_db_sql_error (db, error, "read fields");
+      g_clear_pointer (&rows, g_ptr_array_unref);
+    }
+  return rows;
+}
+
+char *
+kho_db_get_field (KhoDb *db, gint64 id, const char *name)
+{
+  sqlite3_stmt *stmt = kho_db_prepare (db, "SELECT value FROM fields WHERE document_id = ? "
+                                           "AND name = ?", NULL);
+  char *value = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+  kho_db_bind_text (stmt, 2, name);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = kho_db_column_text (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+gboolean
+kho_db_confirmed_types (KhoDb *db, GArray *ids, GPtrArray *types, GError **error)
+{
+  sqlite3_stmt *stmt = kho_db_prepare (db, "SELECT f.document_id, f.value FROM fields f "
+                                           "JOIN documents d ON d.id = f.document_id "
+                                           "WHERE f.name = 'type' AND f.source = 'user' "
+                                           "AND d.status = 'archived' ORDER BY d.id", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (ids, id);
+      g_ptr_array_add (types, kho_db_column_text (stmt, 1));
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return kho_db_sql_error (db, error, "read confirmed types");
+  return TRUE;
+}
+
+gboolean
+kho_db_save_model (KhoDb *db, const char *name, const char *body, int documents, GError **error)
+{
+  g_autofree char *now = kho_db_now ();
+  sqlite3_stmt *stmt = kho_db_prepare (db, "INSERT OR REPLACE INTO models (name, body, documents, "
+                                           "trained) VALUES (?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  kho_db_bind_text (stmt, 1, name);
+  kho_db_bind_text (stmt, 2, body);
+  sqlite3_bind_int (stmt, 3, documents);
+  kho_db_bind_text (stmt, 4, now);
+  return kho_db_step_done (db, stmt, error);
+}
+
+char *
+kho_db_load_model (KhoDb *db, const char *name, GError **error)
+{
+  sqlite3_stmt *stmt = kho_db_prepare (db, "SELECT body FROM models WHERE name = ?", error);
+  char *body = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  kho_db_bind_text (stmt, 1, name);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    body = kho_db_column_text (stmt, 0);
+  sqlite3_finalize (stmt);
+  return body;
 }

@@ -27,7 +27,7 @@ typedef enum {
 } KhoDbError;
 
 /* The newest schema version this build knows. */
-#define KHO_DB_SCHEMA_VERSION 3
+#define KHO_DB_SCHEMA_VERSION 4
 
 typedef struct KhoDb KhoDb;
 
@@ -113,6 +113,37 @@ gboolean kho_db_insert_page (KhoDb *db, gint64 document_id, const KhoPageRow *pa
                              GError **error);
 /* Pages in order, as KhoPageRow* (free with g_ptr_array_unref). */
 GPtrArray *kho_db_get_pages (KhoDb *db, gint64 document_id, GError **error);
+
+/* --- Metadata fields (see schema-v4.sql) --- */
+
+typedef struct {
+  char *name;
+  char *value;
+  char *source;     /* auto, user */
+  char *updated;
+} KhoFieldRow;
+
+void kho_field_row_free (KhoFieldRow *row);
+
+/* Sets field @name of document @id to @value (NULL or "" removes it), from
+ * @source: "auto" (read by kho) or "user" (a person's correction).  An
+ * "auto" value never replaces a "user" one.  The "issued" field keeps
+ * documents.issued in step. */
+gboolean kho_db_set_field (KhoDb *db, gint64 id, const char *name, const char *value,
+                           const char *source, GError **error);
+/* The fields of document @id as KhoFieldRow*, sorted by name. */
+GPtrArray *kho_db_get_fields (KhoDb *db, gint64 id, GError **error);
+/* The value of field @name of document @id, or NULL. */
+char *kho_db_get_field (KhoDb *db, gint64 id, const char *name);
+
+/* Archived documents whose type a person confirmed: pairs of document id
+ * (gint64 in a GArray) and type name (in @types). */
+gboolean kho_db_confirmed_types (KhoDb *db, GArray *ids, GPtrArray *types, GError **error);
+
+/* A learned model, kept in the database. */
+gboolean kho_db_save_model (KhoDb *db, const char *name, const char *body, int documents,
+                            GError **error);
+char *kho_db_load_model (KhoDb *db, const char *name, GError **error);
 
 /* Appends a stage event; @document_id 0 records an event of no document
  * (an input refused before intake).  @actor NULL: the OS user. */

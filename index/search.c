@@ -15,17 +15,40 @@
 
 G_DEFINE_QUARK (kho-search-error-quark, kho_search_error)
 
-/* ?1 MATCH expression, ?2 limit, ?3 offset, ?4 mark_open, ?5 mark_close.
- * The body has a hit when marking changes its snippet. */
+/* The filters, on the row of "documents": ?6 type (name or code), ?7
+ * issuer (a part of it), ?8 and ?9 the dates of issue (ISO, or a prefix
+ * such as "2023": "to 2023" takes in the whole year), ?10 the reference
+ * "189/KH-UBND".  Names and values compare in their search form
+ * (kho_fold: no accents, lower case). */
+#define REFERENCE_SQL \
+  "(SELECT group_concat(value, '/') FROM (SELECT value FROM fields" \
+  "   WHERE document_id = documents.id AND name IN ('number', 'year', 'notation')" \
+  "   ORDER BY CASE name WHEN 'number' THEN 1 WHEN 'year' THEN 2 ELSE 3 END))"
+#define FILTER_SQL \
+  "  AND (?6 IS NULL OR EXISTS (SELECT 1 FROM fields f WHERE f.document_id = documents.id" \
+  "       AND f.name IN ('type', 'type_code') AND kho_fold(f.value) = kho_fold(?6)))" \
+  "  AND (?7 IS NULL OR EXISTS (SELECT 1 FROM fields f WHERE f.document_id = documents.id" \
+  "       AND f.name = 'issuer' AND instr(kho_fold(f.value), kho_fold(?7)) > 0))" \
+  "  AND (?8 IS NULL OR documents.issued >= ?8)" \
+  "  AND (?9 IS NULL OR substr(documents.issued, 1, length(?9)) <= ?9)" \
+  "  AND (?10 IS NULL OR kho_fold(" REFERENCE_SQL ") = kho_fold(?10))"
+#define HIT_COLUMNS \
+  " page.id, documents.archive_id, documents.title, documents.created," \
+  " documents.issued, documents.page_count, -page.rank_value," \
+  " (SELECT value FROM fields WHERE document_id = documents.id AND name = 'type')," \
+  " " REFERENCE_SQL ","
+
+/* ?1 MATCH expression, ?2 limit, ?3 offset, ?4 mark_open, ?5 mark_close,
+ * ?6… the filters.  The body has a hit when marking changes its snippet. */
 static const char search_sql[] =
   "WITH page AS MATERIALIZED ("
   "  SELECT doc_fts.rowid AS id, bm25(doc_fts, 5.0, 1.0) AS rank_value"
   "  FROM doc_fts JOIN documents ON documents.id = doc_fts.rowid"
   "  WHERE doc_fts MATCH ?1 AND documents.status = 'archived'"
+  FILTER_SQL
   "  ORDER BY rank_value, doc_fts.rowid"
   "  LIMIT ?2 OFFSET ?3)"
-  " SELECT page.id, documents.archive_id, documents.title, documents.created,"
-  "   documents.issued, documents.page_count, -page.rank_value,"
+  " SELECT" HIT_COLUMNS
   "   CASE WHEN snippet(doc_fts, 1, 'x', '', '', " SNIPPET_TOKENS ")"
   "          <> snippet(doc_fts, 1, '', '', '', " SNIPPET_TOKENS ")"
   "     THEN snippet(doc_fts, 1, ?4, ?5, '…', " SNIPPET_TOKENS ")"
@@ -35,6 +58,19 @@ static const char search_sql[] =
   " WHERE doc_fts MATCH ?1 AND doc_fts.rowid = page.id AND documents.id = page.id"
   " ORDER BY page.rank_value, page.id";
 
+/* With filters and no words: the documents that pass, latest issued
+ * first.  ?1 unused (NULL), the other parameters as above. */
+static const char filter_sql[] =
+  "WITH page AS MATERIALIZED ("
+  "  SELECT documents.id AS id, 0.0 AS rank_value FROM documents"
+  "  WHERE documents.status = 'archived' AND ?1 IS NULL"
+  FILTER_SQL
+  "  ORDER BY documents.issued DESC, documents.id DESC"
+  "  LIMIT ?2 OFFSET ?3)"
+  " SELECT" HIT_COLUMNS " ''"
+  " FROM page CROSS JOIN documents WHERE documents.id = page.id"
+  " ORDER BY documents.issued DESC, documents.id DESC";
+
 void
 kho_search_options_init (KhoSearchOptions *options)
 {
@@ -42,6 +78,13 @@ kho_search_options_init (KhoSearchOptions *options)
   options->offset = 0;
   options->mark_open = "[";
   options->mark_close = "]";
+  options->type = options->issuer = options->from = options->to = options->number = NULL;
+}
+
+static gboolean
+has_filters (const KhoSearchOptions *options)
+{
+  return options->type || options->issuer || options->from || options->to || options->number;
 }
 
 void
@@ -54,6 +97,8 @@ kho_search_hit_free (KhoSearchHit *hit)
   g_free (hit->snippet);
   g_free (hit->created);
   g_free (hit->issued);
+  g_free (hit->type);
+  g_free (hit->reference);
   g_free (hit);
 }
 
@@ -93,14 +138,23 @@ kho_search_run (sqlite3 *db, const char *user_query,
     if (options->mark_close != NULL)
       defaults.mark_close = options->mark_close;
   }
+  #define FILTER(name) defaults.name = options && options->name && *options->name \
+                                         ? options->name : NULL
+  FILTER (type);
+  FILTER (issuer);
+  FILTER (from);
+  FILTER (to);
+  FILTER (number);
+  #undef FILTER
 
   expression = kho_query_build (user_query);
-  if (expression == NULL) {
+  if (expression == NULL && !has_filters (&defaults)) {
     result = g_steal_pointer (&hits);
     goto out;
   }
 
-  if (sqlite3_prepare_v2 (db, search_sql, -1, &stmt, NULL) != SQLITE_OK) {
+  if (sqlite3_prepare_v2 (db, expression ? search_sql : filter_sql, -1, &stmt,
+                          NULL) != SQLITE_OK) {
     set_database_error (error, db, "preparing the query");
     goto out;
   }
@@ -109,6 +163,11 @@ kho_search_run (sqlite3 *db, const char *user_query,
   sqlite3_bind_int (stmt, 3, defaults.offset);
   sqlite3_bind_text (stmt, 4, defaults.mark_open, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 5, defaults.mark_close, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 6, defaults.type, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 7, defaults.issuer, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 8, defaults.from, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 9, defaults.to, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 10, defaults.number, -1, SQLITE_STATIC);
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW) {
     KhoSearchHit *hit = g_new0 (KhoSearchHit, 1);
@@ -120,7 +179,9 @@ kho_search_run (sqlite3 *db, const char *user_query,
     hit->issued = column_text (stmt, 4);
     hit->page_count = sqlite3_column_int (stmt, 5);
     hit->score = sqlite3_column_double (stmt, 6);
-    hit->snippet = column_text (stmt, 7);
+    hit->type = column_text (stmt, 7);
+    hit->reference = column_text (stmt, 8);
+    hit->snippet = column_text (stmt, 9);
     if (hit->snippet == NULL)
       hit->snippet = g_strdup ("");
     g_ptr_array_add (hits, hit);

@@ -27,6 +27,8 @@ typedef struct {
   char *created;     /* ISO 8601 time of ingest */
   char *issued;      /* ISO 8601 date of issue, or NULL */
   int page_count;
+  char *type;        /* the document type (fields), or NULL */
+  char *reference;   /* "189/KH-UBND", or NULL */
   double score;      /* higher is better */
 } KhoSearchHit;
 
@@ -35,6 +37,14 @@ typedef struct {
   int offset;             /* hits to skip; < 0 means 0 */
   const char *mark_open;  /* default "[" */
   const char *mark_close; /* default "]" */
+  /* Filters, NULL (or "") for none; names and values compare without
+   * accents and case.  With filters, an empty query lists the documents
+   * that pass, latest issued first. */
+  const char *type;       /* type name ("Kế hoạch", "ke hoach") or code ("KH") */
+  const char *issuer;     /* a part of the issuing body */
+  const char *from;       /* date of issue, ISO 8601 or a prefix ("2023", "2023-04") */
+  const char *to;
+  const char *number;     /* the reference "189/KH-UBND" */
 } KhoSearchOptions;
 
 /* Sets @options to the defaults above. */

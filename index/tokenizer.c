@@ -153,6 +153,23 @@ fts5_api_from_db (sqlite3 *db)
   return api;
 }
 
+/* SQL kho_fold(TEXT): kho_fold_search() of its argument; NULL stays NULL. */
+static void
+sql_fold (sqlite3_context *context, int argc, sqlite3_value **argv)
+{
+  const unsigned char *text = sqlite3_value_text (argv[0]);
+  char *folded;
+
+  (void) argc;
+  if (text == NULL)
+    {
+      sqlite3_result_null (context);
+      return;
+    }
+  folded = kho_fold_search ((const char *) text, sqlite3_value_bytes (argv[0]));
+  sqlite3_result_text (context, folded, -1, g_free);
+}
+
 int
 kho_tokenizer_register (sqlite3 *db)
 {
@@ -162,11 +179,17 @@ kho_tokenizer_register (sqlite3 *db)
     kho_vi_tokenize,
   };
   fts5_api *api;
+  int rc;
 
   if (db == NULL)
     return SQLITE_MISUSE;
   api = fts5_api_from_db (db);
   if (api == NULL || api->iVersion < 2)
     return SQLITE_ERROR;  /* SQLite built without FTS5 */
+  rc = sqlite3_create_function (db, "kho_fold", 1,
+                                SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                sql_fold, NULL, NULL);
+  if (rc != SQLITE_OK)
+    return rc;
   return api->xCreateTokenizer (api, "kho_vi", NULL, &kho_vi, NULL);
 }

@@ -27,5 +27,7 @@
 
 #define KHO_TOKENIZER_EXACT_MARKER '\x01'
 
-/* Registers the tokenizer as "kho_vi" on @db.  Returns an SQLite result code. */
+/* Registers the tokenizer as "kho_vi" on @db, and the SQL function
+ * kho_fold(TEXT), the accent-free search form of its argument (fold.h), for
+ * filters such as the issuer's.  Returns an SQLite result code. */
 int kho_tokenizer_register (sqlite3 *db);
