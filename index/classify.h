@@ -21,6 +21,15 @@ G_BEGIN_DECLS
 
 #define KHO_TYPE_UNCLASSIFIED "Chưa phân loại"
 
+#define KHO_CLASSIFY_ERROR (kho_classify_error_quark ())
+
+typedef enum {
+  KHO_CLASSIFY_ERROR_RULES,  /* a doctypes.conf cannot be read or is invalid */
+  KHO_CLASSIFY_ERROR_MODEL,  /* the text given to kho_type_model_parse() is not a model */
+} KhoClassifyError;
+
+GQuark kho_classify_error_quark (void);
+
 typedef struct {
   char *name;        /* "Kế hoạch" */
   char *code;        /* "KH", NULL for Công văn, Thư công, school records */

@@ -32,6 +32,17 @@ static const char *const migrations[KHO_DB_SCHEMA_VERSION] = {
   kho_schema_v4,
 };
 
+const char *const kho_stages[KHO_N_STAGES] = { "intake", "ocr", "classify", "assemble", "index" };
+
+const char *
+kho_stage_next (const char *stage)
+{
+  for (int i = 0; i + 1 < KHO_N_STAGES; i++)
+    if (g_strcmp0 (stage, kho_stages[i]) == 0)
+      return kho_stages[i + 1];
+  return g_strcmp0 (stage, "index") == 0 ? "index" : "intake";
+}
+
 /* The KhoDbError for SQLite result code @rc. */
 static int
 error_code (int rc)
@@ -476,11 +487,16 @@ kho_db_set_assembled (KhoDb *db, gint64 id, const char *title, int page_count,
 gboolean
 kho_db_index_document (KhoDb *db, gint64 id, GError **error)
 {
-  /* The body is the pages' text in order; group_concat's order follows the
-   * primary key scan of the WITHOUT ROWID pages table. */
+  /* The title column has the title and the fields a reader searches by
+   * (type, number, issuer, subject, signer); the body is the pages' text in
+   * order (group_concat's order follows the primary key scan of the WITHOUT
+   * ROWID pages table). */
   return exec_with_id (db, "DELETE FROM doc_fts WHERE rowid = ?", id, error) &&
          exec_with_id (db, "INSERT INTO doc_fts (rowid, title, body) "
-                           "SELECT d.id, coalesce(d.title, ''), "
+                           "SELECT d.id, coalesce(d.title, '') || ' ' || "
+                           "  coalesce((SELECT group_concat(value, ' ') FROM fields "
+                           "    WHERE document_id = d.id AND name IN ('type', 'number', "
+                           "    'notation', 'issuer', 'subject', 'signer_name')), ''), "
                            "  coalesce((SELECT group_concat(text, char(10, 12, 10)) FROM "
                            "    (SELECT text FROM pages WHERE document_id = d.id ORDER BY number)), '') "
                            "FROM documents d WHERE d.id = ?", id, error) &&

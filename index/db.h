@@ -114,6 +114,13 @@ gboolean kho_db_insert_page (KhoDb *db, gint64 document_id, const KhoPageRow *pa
 /* Pages in order, as KhoPageRow* (free with g_ptr_array_unref). */
 GPtrArray *kho_db_get_pages (KhoDb *db, gint64 document_id, GError **error);
 
+/* The stages, in order: intake, ocr, classify, assemble, index. */
+#define KHO_N_STAGES 5
+extern const char *const kho_stages[KHO_N_STAGES];
+/* The stage a document whose last committed stage is @stage is in: the
+ * next one ("intake" for NULL or an unknown stage, "index" after it). */
+const char *kho_stage_next (const char *stage);
+
 /* --- Metadata fields (see schema-v4.sql) --- */
 
 typedef struct {

@@ -208,9 +208,8 @@ GHashTable *
 kho_queue_running_stages (KhoDb *db, GError **error)
 {
   sqlite3_stmt *stmt = kho_db_prepare (db,
-      "SELECT CASE d.stage WHEN 'intake' THEN 'ocr' WHEN 'ocr' THEN 'assemble' "
-      "WHEN 'assemble' THEN 'index' ELSE 'intake' END, count(*) "
-      "FROM jobs j LEFT JOIN documents d ON d.sha256 = j.sha256 AND d.status = 'processing' "
+      "SELECT d.stage, count(*) FROM jobs j LEFT JOIN documents d "
+      "ON d.sha256 = j.sha256 AND d.status = 'processing' "
       "WHERE j.state = 'running' GROUP BY 1", error);
   GHashTable *stages;
   int rc;
@@ -219,8 +218,13 @@ kho_queue_running_stages (KhoDb *db, GError **error)
     return NULL;
   stages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_hash_table_insert (stages, kho_db_column_text (stmt, 0),
-                         GINT_TO_POINTER (sqlite3_column_int (stmt, 1)));
+    {
+      const char *stage = kho_stage_next ((const char *) sqlite3_column_text (stmt, 0));
+      int n = GPOINTER_TO_INT (g_hash_table_lookup (stages, stage));
+
+      g_hash_table_insert (stages, g_strdup (stage),
+                           GINT_TO_POINTER (n + sqlite3_column_int (stmt, 1)));
+    }
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
     {

@@ -27,6 +27,15 @@ char *cli_decimal_text (double value, int decimals);
 char *cli_count_text (gint64 value);
 char *cli_display_date (const char *iso);
 
+/* The document of @reference (an archive ID, a SHA-256 or a prefix of
+ * one), printing why there is none. */
+KhoDocument *cli_lookup (KhoArchive *archive, const char *reference);
+
+/* Commands of cmd-metadata.c */
+int cli_command_edit (int argc, char **argv);
+int cli_command_train (int argc, char **argv);
+int cli_command_extract (int argc, char **argv);
+
 /* Commands of cmd-watch.c */
 int cli_command_watch (int argc, char **argv);
 int cli_command_worker (int argc, char **argv);

@@ -92,6 +92,8 @@ stage_label (const char *stage)
     return _("intake");
   if (g_strcmp0 (stage, "ocr") == 0)
     return _("OCR");
+  if (g_strcmp0 (stage, "classify") == 0)
+    return _("classification");
   if (g_strcmp0 (stage, "assemble") == 0)
     return _("PDF/A");
   if (g_strcmp0 (stage, "index") == 0)
@@ -106,19 +108,18 @@ is_alive (int pid)
 }
 
 static void
-status_json (KhoArchive *archive, gboolean watching, GArray *pids, const KhoQueueCounts *counts,
+status_json (const char *inbox, gboolean watching, GArray *pids, const KhoQueueCounts *counts,
              GHashTable *stages, double pages_per_minute, gint64 documents, GPtrArray *quarantine,
              GPtrArray *running)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
-  static const char *const stage_names[] = { "intake", "ocr", "assemble", "index" };
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "watching");
   json_builder_add_boolean_value (b, watching);
   json_builder_set_member_name (b, "inbox");
-  json_builder_add_string_value (b, archive->inbox);
+  json_builder_add_string_value (b, inbox);
   json_builder_set_member_name (b, "workers");
   json_builder_begin_array (b);
   for (guint i = 0; watching && i < pids->len; i++)
@@ -157,11 +158,11 @@ status_json (KhoArchive *archive, gboolean watching, GArray *pids, const KhoQueu
   json_builder_end_object (b);
   json_builder_set_member_name (b, "stages");
   json_builder_begin_object (b);
-  for (guint i = 0; i < G_N_ELEMENTS (stage_names); i++)
+  for (int i = 0; i < KHO_N_STAGES; i++)
     {
-      json_builder_set_member_name (b, stage_names[i]);
+      json_builder_set_member_name (b, kho_stages[i]);
       json_builder_add_int_value (b, GPOINTER_TO_INT (g_hash_table_lookup (stages,
-                                                                           stage_names[i])));
+                                                                           kho_stages[i])));
     }
   json_builder_end_object (b);
   json_builder_set_member_name (b, "pages_per_minute");
@@ -222,6 +223,7 @@ cli_command_status (int argc, char **argv)
   g_autoptr (GPtrArray) quarantine = NULL;
   g_autoptr (GPtrArray) running = NULL;
   g_autofree char *rate = NULL;
+  g_autofree char *inbox = NULL;
   KhoQueueCounts counts;
   gboolean watching;
   gint64 pages, documents;
@@ -237,6 +239,7 @@ cli_command_status (int argc, char **argv)
   if (archive == NULL)
     return EXIT_FAILURE;
   watching = kho_watch_is_running (archive);
+  inbox = kho_watch_inbox (archive);
   pids = kho_queue_workers (archive->db, &error);
   stages = pids ? kho_queue_running_stages (archive->db, &error) : NULL;
   quarantine = stages ? kho_queue_list (archive->db, "quarantined", NULL, &error) : NULL;
@@ -251,7 +254,7 @@ cli_command_status (int argc, char **argv)
   documents = count_archived (archive);
   if (cli_json)
     {
-      status_json (archive, watching, pids, &counts, stages, per_minute, documents, quarantine,
+      status_json (inbox, watching, pids, &counts, stages, per_minute, documents, quarantine,
                    running);
       return EXIT_SUCCESS;
     }
@@ -264,18 +267,16 @@ cli_command_status (int argc, char **argv)
             alive);
   else
     printf (_("kho watch is not running.\n"));
-  printf (_("Inbox: %s\n"), archive->inbox);
+  printf (_("Inbox: %s\n"), inbox);
   printf (_("Waiting: %d   Waiting to be tried again: %d   Being processed: %d\n"),
           counts.queued, counts.waiting, counts.running);
   if (counts.running > 0)
     {
-      static const char *const order[] = { "intake", "ocr", "assemble", "index" };
-
       printf ("  ");
-      for (guint i = 0; i < G_N_ELEMENTS (order); i++)
-        printf ("%s: %d%s", stage_label (order[i]),
-                GPOINTER_TO_INT (g_hash_table_lookup (stages, order[i])),
-                i + 1 < G_N_ELEMENTS (order) ? "   " : "\n");
+      for (int i = 0; i < KHO_N_STAGES; i++)
+        printf ("%s: %d%s", stage_label (kho_stages[i]),
+                GPOINTER_TO_INT (g_hash_table_lookup (stages, kho_stages[i])),
+                i + 1 < KHO_N_STAGES ? "   " : "\n");
     }
   {
     g_autofree char *done = cli_count_text (counts.done);

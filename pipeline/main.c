@@ -24,6 +24,7 @@
 #include "config.h"
 #include "index/db.h"
 #include "index/queue.h"
+#include "index/fields.h"
 #include "index/search.h"
 #include "pipeline/archive.h"
 #include "pipeline/cli.h"
@@ -69,7 +70,7 @@ gboolean
 cli_parse_options (const char *command, const char *parameters, const char *summary,
                const GOptionEntry *entries, gboolean with_json, int *argc, char ***argv)
 {
-  g_autofree char *title = g_strdup_printf ("%s %s", command, _(parameters));
+  g_autofree char *title = g_strdup_printf ("%s %s", command, *parameters ? _(parameters) : "");
   g_autoptr (GOptionContext) context = g_option_context_new (title);
   g_autoptr (GError) error = NULL;
 
@@ -483,16 +484,49 @@ cli_display_date (const char *iso)
 
 /* --- kho search --- */
 
+/* A date filter as ISO 8601: "2023", "2023-04", "2023-04-28" as they are,
+ * or a date as Vietnamese write it ("28/04/2023").  NULL when neither. */
+static char *
+date_filter (const char *given)
+{
+  static const char *const prefixes[] = { "^\\d{4}$", "^\\d{4}-\\d{2}$" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (prefixes); i++)
+    if (g_regex_match_simple (prefixes[i], given, 0, 0))
+      return g_strdup (given);
+  if (g_regex_match_simple ("^\\d{4}-\\d{2}-\\d{2}$", given, 0, 0))
+    {
+      g_autoptr (GDateTime) date = NULL;
+      g_autofree char *midnight = g_strconcat (given, "T00:00:00Z", NULL);
+
+      date = g_date_time_new_from_iso8601 (midnight, NULL);
+      return date ? g_strdup (given) : NULL;
+    }
+  return kho_fields_parse_date (given);
+}
+
 static int
 command_search (int argc, char **argv)
 {
   static int limit = 20;
   static int offset = 0;
+  static char *type = NULL, *issuer = NULL, *from = NULL, *to = NULL, *number = NULL;
   static const GOptionEntry entries[] = {
     { "limit", 'n', 0, G_OPTION_ARG_INT, &limit, N_("Results to show (default 20)"), "N" },
     { "offset", 0, 0, G_OPTION_ARG_INT, &offset, N_("Results to skip"), "N" },
+    { "type", 't', 0, G_OPTION_ARG_STRING, &type,
+      N_("Only documents of this type (name or code: “Kế hoạch”, “ke hoach”, KH)"), N_("TYPE") },
+    { "issuer", 0, 0, G_OPTION_ARG_STRING, &issuer,
+      N_("Only documents whose issuing body contains this"), N_("TEXT") },
+    { "from", 0, 0, G_OPTION_ARG_STRING, &from,
+      N_("Only documents issued on or after this date (28/04/2023, 2023-04, 2023)"), N_("DATE") },
+    { "to", 0, 0, G_OPTION_ARG_STRING, &to,
+      N_("Only documents issued on or before this date"), N_("DATE") },
+    { "number", 0, 0, G_OPTION_ARG_STRING, &number,
+      N_("Only the document with this number and notation (189/KH-UBND)"), N_("REF") },
     { NULL }
   };
+  g_autofree char *from_iso = NULL, *to_iso = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (KhoArchive) archive = NULL;
   g_autoptr (GPtrArray) hits = NULL;
@@ -505,9 +539,17 @@ command_search (int argc, char **argv)
                          "\"a phrase\", prefix*, -exclude are understood; anything else is text."),
                       entries, TRUE, &argc, &argv))
     return EXIT_USAGE;
-  if (argc < 2)
+  if (argc < 2 && !type && !issuer && !from && !to && !number)
     {
-      cli_print_error (_("search: give a query"));
+      cli_print_error (_("search: give a query or a filter"));
+      return EXIT_USAGE;
+    }
+  if ((from && (from_iso = date_filter (from)) == NULL) ||
+      (to && (to_iso = date_filter (to)) == NULL))
+    {
+      g_autofree char *message = g_strdup_printf (_("search: “%s” is not a date"),
+                                                  from && !from_iso ? from : to);
+      cli_print_error (message);
       return EXIT_USAGE;
     }
   if (limit <= 0 || limit > 1000 || offset < 0)
@@ -522,6 +564,11 @@ command_search (int argc, char **argv)
   kho_search_options_init (&options);
   options.limit = limit;
   options.offset = offset;
+  options.type = type;
+  options.issuer = issuer;
+  options.from = from_iso;
+  options.to = to_iso;
+  options.number = number;
   if (tty && !cli_json)
     {
       options.mark_open = "\033[1m";
@@ -563,6 +610,16 @@ command_search (int argc, char **argv)
             json_builder_add_null_value (builder);
           json_builder_set_member_name (builder, "created");
           json_builder_add_string_value (builder, hit->created ? hit->created : "");
+          json_builder_set_member_name (builder, "type");
+          if (hit->type)
+            json_builder_add_string_value (builder, hit->type);
+          else
+            json_builder_add_null_value (builder);
+          json_builder_set_member_name (builder, "number");
+          if (hit->reference)
+            json_builder_add_string_value (builder, hit->reference);
+          else
+            json_builder_add_null_value (builder);
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);
@@ -585,6 +642,10 @@ command_search (int argc, char **argv)
       printf ("%2d. %s  %s\n    %s  ", offset + (int) i + 1, hit->archive_id,
               hit->title ? hit->title : _("(no title)"),
               date);
+      if (hit->type)
+        printf ("%s  ", hit->type);
+      if (hit->reference)
+        printf (_("No. %s  "), hit->reference);
       printf (ngettext ("%d page", "%d pages", (unsigned long) hit->page_count), hit->page_count);
       /* The rank says the order; bm25's raw score (in a small archive,
        * millionths) means nothing to a reader and stays in --json. */
@@ -595,8 +656,8 @@ command_search (int argc, char **argv)
 
 /* --- kho show --- */
 
-static KhoDocument *
-lookup (KhoArchive *archive, const char *reference)
+KhoDocument *
+cli_lookup (KhoArchive *archive, const char *reference)
 {
   g_autoptr (GError) error = NULL;
   KhoDocument *doc;
@@ -630,9 +691,150 @@ add_int (JsonBuilder *builder, const char *name, gint64 value)
   json_builder_add_int_value (builder, value);
 }
 
+/* The metadata fields of a document, in the order kho show prints them
+ * (Phụ lục VI of Nghị định 30/2020/NĐ-CP). */
+static const struct {
+  const char *name;
+  const char *label;  /* for kho show, padded like its other labels */
+} metadata_fields[] = {
+  { "type", N_("  type       ") },
+  { "type_code", NULL },
+  { "type_confidence", NULL },
+  { "number", N_("  number     ") },
+  { "year", NULL },
+  { "notation", NULL },
+  { "place", N_("  place      ") },
+  { "issuer", N_("  issuer     ") },
+  { "subject", N_("  subject    ") },
+  { "signer_position", N_("  signed by  ") },
+  { "signer_name", NULL },
+  { "recipients", N_("  recipients ") },
+  { "urgency", N_("  urgency    ") },
+  { "secrecy", N_("  secrecy    ") },
+  { "retention", N_("  keep for   ") },
+};
+
+static const char *
+field_value (GPtrArray *fields, const char *name)
+{
+  for (guint i = 0; fields && i < fields->len; i++)
+    {
+      KhoFieldRow *row = fields->pdata[i];
+
+      if (strcmp (row->name, name) == 0)
+        return row->value;
+    }
+  return NULL;
+}
+
+static void
+add_fields (JsonBuilder *builder, GPtrArray *fields)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (metadata_fields); i++)
+    {
+      const char *name = metadata_fields[i].name;
+      const char *value = field_value (fields, name);
+      g_autoptr (JsonNode) list = NULL;
+
+      if (g_strcmp0 (name, "recipients") == 0)
+        {
+          json_builder_set_member_name (builder, name);
+          list = value ? json_from_string (value, NULL) : NULL;
+          if (list == NULL)
+            list = json_node_init_array (json_node_alloc (), json_array_new ());
+          json_builder_add_value (builder, g_steal_pointer (&list));
+        }
+      else if (g_strcmp0 (name, "type_confidence") == 0)
+        {
+          json_builder_set_member_name (builder, name);
+          if (value)
+            json_builder_add_double_value (builder, g_ascii_strtod (value, NULL));
+          else
+            json_builder_add_null_value (builder);
+        }
+      else
+        add_string (builder, name, value);
+    }
+  json_builder_set_member_name (builder, "confirmed");
+  json_builder_begin_array (builder);
+  for (guint i = 0; fields && i < fields->len; i++)
+    {
+      KhoFieldRow *row = fields->pdata[i];
+
+      if (g_strcmp0 (row->source, "user") == 0)
+        json_builder_add_string_value (builder, row->name);
+    }
+  json_builder_end_array (builder);
+}
+
+/* The value of field @name as kho show prints it. */
+static char *
+field_text (GPtrArray *fields, const char *name)
+{
+  const char *value = field_value (fields, name);
+
+  if (value == NULL)
+    return NULL;
+  if (strcmp (name, "number") == 0)
+    {
+      const char *year = field_value (fields, "year");
+      const char *notation = field_value (fields, "notation");
+
+      return g_strjoin ("/", value, year ? year : notation, year ? notation : NULL, NULL);
+    }
+  if (strcmp (name, "signer_position") == 0)
+    {
+      const char *signer = field_value (fields, "signer_name");
+
+      return g_strconcat (value, signer ? "\n" : NULL, signer, NULL);
+    }
+  if (strcmp (name, "type") == 0 && field_value (fields, "type_code"))
+    return g_strdup_printf ("%s (%s)", value, field_value (fields, "type_code"));
+  if (strcmp (name, "recipients") == 0)
+    {
+      g_autoptr (JsonNode) list = json_from_string (value, NULL);
+      GString *text = g_string_new (NULL);
+
+      for (guint i = 0; list && JSON_NODE_HOLDS_ARRAY (list) &&
+                        i < json_array_get_length (json_node_get_array (list)); i++)
+        g_string_append_printf (text, "%s%s", i ? "\n" : "",
+                                json_array_get_string_element (json_node_get_array (list), i));
+      return g_string_free (text, FALSE);
+    }
+  if (strcmp (name, "retention") == 0)
+    {
+      int years = atoi (value);
+
+      return years == 0 ? g_strdup (_("permanently"))
+                        : g_strdup_printf (ngettext ("%d year", "%d years", (unsigned long) years),
+                                           years);
+    }
+  return g_strdup (value);
+}
+
+static void
+print_fields (GPtrArray *fields)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (metadata_fields); i++)
+    {
+      g_autofree char *text = NULL;
+      g_auto (GStrv) lines = NULL;
+      const char *label = metadata_fields[i].label;
+      glong width;
+
+      if (label == NULL || (text = field_text (fields, metadata_fields[i].name)) == NULL)
+        continue;
+      label = _(label);
+      width = g_utf8_strlen (label, -1);
+      lines = g_strsplit (text, "\n", -1);
+      for (int j = 0; lines[j]; j++)
+        printf ("%s%*s%s\n", j == 0 ? label : "", j == 0 ? 0 : (int) width, "", lines[j]);
+    }
+}
+
 static JsonNode *
 document_json (KhoArchive *archive, KhoDocument *doc, GPtrArray *pages, GPtrArray *events,
-               GPtrArray *tags)
+               GPtrArray *tags, GPtrArray *fields)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autofree char *original = kho_store_original_path (archive->root, doc->sha256);
@@ -649,6 +851,7 @@ document_json (KhoArchive *archive, KhoDocument *doc, GPtrArray *pages, GPtrArra
   add_int (builder, "page_count", doc->page_count);
   add_string (builder, "issued", doc->issued);
   add_string (builder, "created", doc->created);
+  add_fields (builder, fields);
   json_builder_set_member_name (builder, "tags");
   json_builder_begin_array (builder);
   for (guint i = 0; tags && i < tags->len; i++)
@@ -734,6 +937,7 @@ command_show (int argc, char **argv)
   g_autoptr (GPtrArray) pages = NULL;
   g_autoptr (GPtrArray) events = NULL;
   g_autoptr (GPtrArray) tags = NULL;
+  g_autoptr (GPtrArray) fields = NULL;
 
   if (!cli_parse_options ("show", "ID",
                       N_("Show a document: metadata, pages, checksums, stage history.\n"
@@ -746,21 +950,23 @@ command_show (int argc, char **argv)
       return EXIT_USAGE;
     }
   archive = cli_open_archive ();
-  if (archive == NULL || (doc = lookup (archive, argv[1])) == NULL)
+  if (archive == NULL || (doc = cli_lookup (archive, argv[1])) == NULL)
     return EXIT_FAILURE;
   pages = kho_db_get_pages (archive->db, doc->id, &error);
   if (pages)
     events = kho_db_get_events (archive->db, doc->id, &error);
   if (events)
     tags = kho_db_get_tags (archive->db, doc->id, &error);
-  if (tags == NULL)
+  if (tags)
+    fields = kho_db_get_fields (archive->db, doc->id, &error);
+  if (fields == NULL)
     {
       cli_print_error (error->message);
       return EXIT_FAILURE;
     }
   if (cli_json)
     {
-      g_autoptr (JsonNode) node = document_json (archive, doc, pages, events, tags);
+      g_autoptr (JsonNode) node = document_json (archive, doc, pages, events, tags, fields);
       cli_print_json (node, TRUE);
       return EXIT_SUCCESS;
     }
@@ -789,6 +995,7 @@ command_show (int argc, char **argv)
       g_autofree char *issued = cli_display_date (doc->issued);
       printf (_("  issued     %s\n"), issued);
     }
+  print_fields (fields);
   if (tags && tags->len > 0)
     {
       g_autofree char *joined = NULL;
@@ -904,7 +1111,7 @@ command_get (int argc, char **argv)
       return EXIT_USAGE;
     }
   archive = cli_open_archive ();
-  if (archive == NULL || (doc = lookup (archive, argv[1])) == NULL)
+  if (archive == NULL || (doc = cli_lookup (archive, argv[1])) == NULL)
     return EXIT_FAILURE;
   if (!want_text && g_strcmp0 (doc->status, "archived") != 0)
     {
@@ -966,6 +1173,9 @@ static const Command commands[] = {
   { "watch", cli_command_watch, N_("archive every file dropped into the inbox folder") },
   { "status", cli_command_status, N_("show the queue, the workers and the quarantine") },
   { "retry", cli_command_retry, N_("process quarantined files again") },
+  { "edit", cli_command_edit, N_("correct a document's type and fields") },
+  { "train", cli_command_train, N_("learn document types from corrected documents") },
+  { "extract", cli_command_extract, N_("read the type and fields of a text file") },
 };
 
 static void

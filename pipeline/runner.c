@@ -9,6 +9,7 @@
 #include "index/db.h"
 #include "index/queue.h"
 #include "index/title.h"
+#include "pipeline/metadata.h"
 #include "ocr/decode.h"
 #include "ocr/tess.h"
 #include "store/originals.h"
@@ -66,6 +67,7 @@ struct KhoRunner {
   int max_in_flight;
   GHashTable *seen;          /* SHA-256 → archive ID of the inputs of this run
                               * (calling thread only) */
+  KhoClassifier *classifier; /* document types: rules and model */
 };
 
 typedef struct {
@@ -175,18 +177,6 @@ post_result (Runner *runner, const char *file, KhoIngestStatus status, const cha
   post (runner, FALSE, new_result (file, status, archive_id, sha256, pages, error, started_us));
 }
 
-/* The stage that comes after @stage, the one a failure interrupts. */
-static const char *
-next_stage (const char *stage)
-{
-  static const char *const order[] = { "intake", "ocr", "assemble", "index" };
-
-  for (guint i = 0; i + 1 < G_N_ELEMENTS (order); i++)
-    if (g_strcmp0 (stage, order[i]) == 0)
-      return order[i + 1];
-  return "intake";
-}
-
 /* Posts the failure of @job, naming the stage it failed in. */
 static void
 post_job_failure (Job *job)
@@ -195,7 +185,7 @@ post_job_failure (Job *job)
                                         job->n_pages, job->error, job->started_us);
 
   g_free (result->stage);
-  result->stage = g_strdup (job->doc && job->doc->id > 0 ? next_stage (job->doc->stage)
+  result->stage = g_strdup (job->doc && job->doc->id > 0 ? kho_stage_next (job->doc->stage)
                                                          : "intake");
   result->retry = job->retry;
   post (job->runner, FALSE, result);
@@ -378,6 +368,56 @@ assemble_body (Job *job, gpointer data, GError **error)
                            assembled->pdf_sha256, error);
 }
 
+typedef struct {
+  const KhoFields *fields;
+  KhoClassification classification;
+  gint64 duration_ms;
+} ClassifyData;
+
+static gboolean
+classify_body (Job *job, gpointer data, GError **error)
+{
+  ClassifyData *classified = data;
+  KhoDb *db = job->runner->archive->db;
+  g_autofree char *detail = kho_classification_describe (&classified->classification);
+
+  return kho_metadata_store (db, job->doc->id, classified->fields,
+                             &classified->classification, error) &&
+         kho_db_add_event (db, job->doc->id, "classify", "ok", classified->duration_ms, NULL,
+                           detail, error) &&
+         kho_db_set_stage (db, job->doc->id, "classify", error);
+}
+
+/* The text of the whole document, pages separated by form feeds. */
+static char *
+document_text (Job *job)
+{
+  GString *text = g_string_new (NULL);
+
+  for (int i = 0; i < job->n_pages; i++)
+    {
+      if (i > 0)
+        g_string_append_c (text, '\f');
+      g_string_append (text, page_text (&job->pages[i]));
+    }
+  return g_string_free (text, FALSE);
+}
+
+/* The classify stage: the document's type and fields, from its text. */
+static gboolean
+classify (Job *job, GError **error)
+{
+  g_autofree char *text = document_text (job);
+  g_autoptr (KhoFields) fields = NULL;
+  ClassifyData classified = { 0 };
+  gint64 t0 = g_get_monotonic_time ();
+
+  fields = kho_classifier_run (job->runner->classifier, text, &classified.classification);
+  classified.fields = fields;
+  classified.duration_ms = (g_get_monotonic_time () - t0) / 1000;
+  return in_transaction (job->runner, job, classify_body, &classified, error);
+}
+
 static gboolean
 index_body (Job *job, gpointer data, GError **error)
 {
@@ -507,6 +547,8 @@ finish_job (Job *job)
   AssembleData assembled = { 0 };
   gint64 t0;
 
+  gboolean classified = g_strcmp0 (job->doc->stage, "classify") == 0;
+
   if (job->error)
     goto failed;
   /* Pages an interrupted run read are in the catalogue already. */
@@ -515,6 +557,11 @@ finish_job (Job *job)
   crash_hook ("ocr");
   g_free (job->doc->stage);
   job->doc->stage = g_strdup ("ocr");
+  if (!classified && !classify (job, &error))
+    goto failed_error;
+  crash_hook ("classify");
+  g_free (job->doc->stage);
+  job->doc->stage = g_strdup ("classify");
 
   t0 = g_get_monotonic_time ();
   title = document_title (job);
@@ -976,7 +1023,8 @@ intake (Runner *runner, const char *file, const char *display, Progress *progres
           job_free (job);
           return;
         }
-      if (g_strcmp0 (job->doc->stage, "ocr") == 0)
+      if (g_strcmp0 (job->doc->stage, "ocr") == 0 ||
+          g_strcmp0 (job->doc->stage, "classify") == 0)
         {
           g_autoptr (GPtrArray) rows = NULL;
 
@@ -1075,6 +1123,7 @@ kho_runner_new (KhoArchive *archive, const KhoRunnerOptions *options)
   runner->messages = g_async_queue_new ();
   /* Exclusive threads live as long as the runner: each keeps its engine. */
   runner->pool = g_thread_pool_new (page_task, runner, workers, TRUE, NULL);
+  runner->classifier = kho_classifier_new (archive);
   return runner;
 }
 
@@ -1159,6 +1208,7 @@ kho_runner_free (KhoRunner *runner)
   g_async_queue_unref (runner->messages);
   g_mutex_clear (&runner->db_lock);
   g_clear_error (&runner->probe_error);
+  kho_classifier_free (runner->classifier);
   g_free (runner);
 }
 

@@ -156,6 +156,7 @@ static const struct {
 } stage_names[] = {
   { "intake", "tiếp nhận tệp", "intake" },
   { "ocr", "xử lý ảnh và nhận dạng chữ (OCR)", "image preparation and OCR" },
+  { "classify", "phân loại và trích xuất thông tin", "classification and metadata" },
   { "assemble", "tạo bản PDF/A", "PDF/A assembly" },
   { "index", "lập chỉ mục", "indexing" },
 };
@@ -855,13 +856,7 @@ job_stage (KhoArchive *archive, const char *sha256)
 {
   g_autoptr (KhoDocument) doc = sha256 ? kho_db_find_sha256 (archive->db, sha256, NULL) : NULL;
 
-  if (doc == NULL)
-    return "intake";
-  if (g_strcmp0 (doc->stage, "intake") == 0)
-    return "ocr";
-  if (g_strcmp0 (doc->stage, "ocr") == 0)
-    return "assemble";
-  return "index";
+  return doc ? kho_stage_next (doc->stage) : "intake";
 }
 
 /* A worker died while holding jobs: each one failed an attempt.  Returns
@@ -1054,6 +1049,21 @@ take_lock (KhoArchive *archive, gboolean wait, GError **error)
   return fd;
 }
 
+char *
+kho_watch_inbox (KhoArchive *archive)
+{
+  g_autofree char *path = g_build_filename (archive->root, LOCK_NAME, NULL);
+  char *inbox = NULL;
+
+  if (!kho_watch_is_running (archive) || !g_file_get_contents (path, &inbox, NULL, NULL) ||
+      *inbox != '/')
+    {
+      g_free (inbox);
+      return g_strdup (archive->inbox);
+    }
+  return inbox;
+}
+
 gboolean
 kho_watch_is_running (KhoArchive *archive)
 {
@@ -1108,6 +1118,10 @@ kho_watch_run (KhoArchive *archive, const KhoWatchOptions *options, GError **err
   sup.lock_fd = take_lock (archive, TRUE, error);
   if (sup.lock_fd < 0)
     return FALSE;
+  /* The lock file says which inbox is watched, for kho status. */
+  if (ftruncate (sup.lock_fd, 0) != 0 ||
+      pwrite (sup.lock_fd, inbox, strlen (inbox), 0) != (ssize_t) strlen (inbox))
+    g_debug ("cannot record the inbox in %s: %s", LOCK_NAME, g_strerror (errno));
   sup.archive = archive;
   sup.inbox = g_steal_pointer (&inbox);
   sup.self = g_strdup (options->self);

@@ -40,6 +40,8 @@ gboolean kho_worker_run (KhoArchive *archive, const KhoRunnerOptions *options, G
 
 /* TRUE when a kho watch holds @archive. */
 gboolean kho_watch_is_running (KhoArchive *archive);
+/* The inbox the running kho watch watches, else the archive's setting. */
+char *kho_watch_inbox (KhoArchive *archive);
 
 /* Moves the input of held job @job to quarantine/ with a .error.txt
  * (Vietnamese and English) beside it, removes any unfinished document it

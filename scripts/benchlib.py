@@ -1,19 +1,23 @@
-"""Helpers for scripts/bench: CER, the sample manifest, and the three peers.
+"""Helpers for scripts/bench and scripts/bench-watch: CER, the sample
+manifest, the three peers, the machine, and table formatting.
 
 Each peer (kho, OCRmyPDF, bare tesseract) is a function that takes the same
 pages, runs once, and returns a PeerRun: wall-clock seconds, pages done, text
-per page and PDF bytes per document.  Nothing here prints; scripts/bench
-does.  Python 3 standard library only.
+per page and PDF bytes per document.  Nothing here prints; the scripts do.
+Python 3 standard library only.
 
 Part of kho.  SPDX-License-Identifier: GPL-3.0-or-later
 """
 import concurrent.futures
 import json
 import os
+import platform
 import shutil
 import subprocess
 import time
 import unicodedata
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Generous limits so that a stuck tool cannot hang the benchmark forever.
 TIMEOUT_FILE = 1800      # one OCRmyPDF file, or one tesseract page
@@ -123,6 +127,56 @@ def split_pages(text, count):
     return pages
 
 
+# --- the machine, paths and printing -----------------------------------------
+
+def machine():
+    """CPUs, CPU model, Python, kernel, tesseract and ocrmypdf versions."""
+    info = {"nproc": os.cpu_count(), "cpu": None, "python": platform.python_version(),
+            "kernel": platform.release(), "tesseract": None, "ocrmypdf": None}
+    if hasattr(os, "sched_getaffinity"):
+        info["nproc"] = len(os.sched_getaffinity(0))
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    info["cpu"] = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    if have("tesseract"):
+        proc = run(["tesseract", "--version"], check=False)
+        info["tesseract"] = first_line(proc.out or proc.err)
+    if have("ocrmypdf"):
+        proc = run(["ocrmypdf", "--version"], check=False)
+        info["ocrmypdf"] = first_line(proc.out or proc.err)
+    return info
+
+
+def resolve(path):
+    """path itself if absolute or present here, else relative to the repository."""
+    return path if os.path.isabs(path) or os.path.exists(path) else os.path.join(REPO, path)
+
+
+def ratio(a, b):
+    return a / b if a is not None and b not in (None, 0) else None
+
+
+def fmt_num(value, pattern, dash="—"):
+    return dash if value is None else pattern % value
+
+
+def table(rows, header, align):
+    """rows under header as aligned text ("<" left, ">" right per column)."""
+    widths = [max(len(str(r[i])) for r in [header] + rows) for i in range(len(header))]
+
+    def line(r):
+        return "  ".join(str(c).ljust(w) if a == "<" else str(c).rjust(w)
+                         for c, w, a in zip(r, widths, align)).rstrip()
+    out = [line(header), "  ".join("-" * w for w in widths)]
+    out += [line(r) for r in rows]
+    return "\n".join("  " + l for l in out)
+
+
 # --- the samples --------------------------------------------------------------
 
 class Page:
@@ -148,6 +202,7 @@ class Document:
         self.path = os.path.join(samples, self.file)
         self.format = (entry.get("format") or os.path.splitext(self.file)[1][1:]).lower()
         self.size = os.path.getsize(self.path)
+        self.queries = entry.get("queries") or []   # searches that should find it
         self.pages = [Page(self, i + 1, spec, samples)
                       for i, spec in enumerate(entry.get("pages", []))]
 

@@ -1,0 +1,405 @@
+/* cmd-metadata.c — the commands of document metadata: edit, train, and
+ * extract (the type and fields of a text, for checks and evaluation). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+#include <glib/gi18n.h>
+
+#include "config.h"
+#include "index/classify.h"
+#include "index/fields.h"
+#include "index/db.h"
+#include "pipeline/cli.h"
+#include "pipeline/metadata.h"
+
+/* --- kho edit --- */
+
+/* The fields kho edit may set. */
+static const char *const editable[] = {
+  "type", "number", "year", "notation", "place", "issued", "issuer", "subject",
+  "signer_position", "signer_name", "recipients", "urgency", "secrecy", "retention",
+};
+
+static gboolean
+is_editable (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (editable); i++)
+    if (strcmp (name, editable[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Checks and normalises @value for field @name: a known type, a valid
+ * date, recipients "a; b" as a JSON list, retention in years.  NULL with
+ * @error when it cannot be one. */
+static char *
+edit_value (KhoTypeRules *rules, const char *name, const char *value, char **type_code,
+            GError **error)
+{
+  g_autofree char *nfc = g_utf8_normalize (value, -1, G_NORMALIZE_NFC);
+
+  if (nfc == NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("%s: not UTF-8 text"), name);
+      return NULL;
+    }
+  g_strstrip (nfc);
+  if (*nfc == '\0')
+    return g_strdup ("");  /* clears the field */
+  if (strcmp (name, "type") == 0)
+    {
+      const KhoDocType *type = kho_type_rules_by_name (rules, nfc);
+
+      if (type == NULL)
+        type = kho_type_rules_by_code (rules, nfc);
+      if (type == NULL && g_strcmp0 (nfc, KHO_TYPE_UNCLASSIFIED) != 0)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("type: “%s” is not a known type (see index/doctypes.conf)"), nfc);
+          return NULL;
+        }
+      *type_code = type && type->code ? g_strdup (type->code) : g_strdup ("");
+      return g_strdup (type ? type->name : KHO_TYPE_UNCLASSIFIED);
+    }
+  if (strcmp (name, "issued") == 0)
+    {
+      char *iso = kho_fields_parse_date (nfc);
+
+      if (iso == NULL)
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                     _("issued: “%s” is not a date (28/04/2023)"), nfc);
+      return iso;
+    }
+  if (strcmp (name, "retention") == 0)
+    {
+      g_autofree char *folded = g_utf8_casefold (nfc, -1);
+      char *end = NULL;
+      long years;
+
+      if (strcmp (folded, "vĩnh viễn") == 0 || strcmp (folded, "permanent") == 0)
+        return g_strdup ("0");
+      years = strtol (nfc, &end, 10);
+      if (end == nfc || *end || years < 0 || years > 200)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("retention: give years (10) or “vĩnh viễn”"));
+          return NULL;
+        }
+      return g_strdup_printf ("%ld", years);
+    }
+  if (strcmp (name, "recipients") == 0)
+    {
+      g_auto (GStrv) items = g_strsplit (nfc, ";", -1);
+      g_autoptr (JsonBuilder) builder = json_builder_new ();
+      g_autoptr (JsonNode) root = NULL;
+
+      json_builder_begin_array (builder);
+      for (int i = 0; items[i]; i++)
+        if (*g_strstrip (items[i]))
+          json_builder_add_string_value (builder, items[i]);
+      json_builder_end_array (builder);
+      root = json_builder_get_root (builder);
+      return json_to_string (root, FALSE);
+    }
+  /* Lines of the issuer and of the signer's position: "/" or "\n". */
+  if (strcmp (name, "issuer") == 0 || strcmp (name, "signer_position") == 0)
+    {
+      g_auto (GStrv) lines = g_regex_split_simple ("\\s*(?:/|\\\\n)\\s*", nfc, 0, 0);
+
+      return g_strjoinv ("\n", lines);
+    }
+  return g_steal_pointer (&nfc);
+}
+
+typedef struct {
+  char *name;
+  char *value;  /* "" clears */
+} Edit;
+
+static gboolean
+apply_edits (KhoArchive *archive, KhoDocument *doc, GArray *edits, GError **error)
+{
+  KhoDb *db = archive->db;
+
+  if (!kho_db_begin (db, error))
+    return FALSE;
+  for (guint i = 0; i < edits->len; i++)
+    {
+      Edit *edit = &g_array_index (edits, Edit, i);
+      g_autofree char *old = kho_db_get_field (db, doc->id, edit->name);
+      g_autofree char *detail = g_strdup_printf ("%s: %s → %s", edit->name, old ? old : "-",
+                                                 *edit->value ? edit->value : "-");
+
+      if (!kho_db_set_field (db, doc->id, edit->name, edit->value, "user", error) ||
+          !kho_db_add_event (db, doc->id, "edit", "ok", -1, NULL, detail, error))
+        goto fail;
+    }
+  if (g_strcmp0 (doc->status, "archived") == 0 && !kho_db_index_document (db, doc->id, error))
+    goto fail;
+  return kho_db_commit (db, error);
+
+fail:
+  kho_db_rollback (db);
+  return FALSE;
+}
+
+int
+cli_command_edit (int argc, char **argv)
+{
+  static char **sets = NULL;
+  static const GOptionEntry entries[] = {
+    { "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets,
+      N_("Set a field: type, number, year, notation, place, issued, issuer, subject, "
+         "signer_position, signer_name, recipients (a; b), urgency, secrecy, retention; "
+         "an empty value clears it"), N_("FIELD=VALUE") },
+    { NULL }
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KhoArchive) archive = NULL;
+  g_autoptr (KhoDocument) doc = NULL;
+  g_autoptr (KhoClassifier) classifier = NULL;
+  g_autoptr (GArray) edits = g_array_new (FALSE, TRUE, sizeof (Edit));
+  int status = EXIT_SUCCESS;
+
+  if (!cli_parse_options ("edit", N_("ID --set FIELD=VALUE…"),
+                          N_("Correct a document's fields.  A corrected type teaches kho "
+                             "train; kho never overwrites a corrected field."),
+                          entries, FALSE, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 2 || sets == NULL)
+    {
+      cli_print_error (_("edit: give one document and at least one --set FIELD=VALUE"));
+      return EXIT_USAGE;
+    }
+  archive = cli_open_archive ();
+  if (archive == NULL || (doc = cli_lookup (archive, argv[1])) == NULL)
+    return EXIT_FAILURE;
+  classifier = kho_classifier_new (archive);
+  for (int i = 0; sets[i]; i++)
+    {
+      const char *eq = strchr (sets[i], '=');
+      g_autofree char *name = eq ? g_strndup (sets[i], (gsize) (eq - sets[i])) : NULL;
+      g_autofree char *type_code = NULL;
+      Edit edit = { 0 };
+
+      if (name == NULL || !is_editable (g_strstrip (name)))
+        {
+          g_autofree char *message = g_strdup_printf (_("edit: “%s” is not FIELD=VALUE of an "
+                                                        "editable field"), sets[i]);
+          cli_print_error (message);
+          status = EXIT_USAGE;
+          goto out;
+        }
+      edit.value = edit_value (classifier->rules, name, eq + 1, &type_code, &error);
+      if (edit.value == NULL)
+        {
+          g_autofree char *message = g_strdup_printf ("edit: %s", error->message);
+          cli_print_error (message);
+          status = EXIT_USAGE;
+          goto out;
+        }
+      edit.name = g_steal_pointer (&name);
+      g_array_append_val (edits, edit);
+      if (type_code)
+        {
+          Edit code = { g_strdup ("type_code"), g_steal_pointer (&type_code) };
+          g_array_append_val (edits, code);
+        }
+    }
+  if (!apply_edits (archive, doc, edits, &error))
+    {
+      cli_print_error (error->message);
+      status = EXIT_FAILURE;
+      goto out;
+    }
+  for (guint i = 0; i < edits->len; i++)
+    {
+      Edit *edit = &g_array_index (edits, Edit, i);
+      g_auto (GStrv) lines = g_strsplit (edit->value, "\n", -1);
+      g_autofree char *shown = g_strjoinv (" / ", lines);
+
+      printf (_("%s: %s set to “%s”\n"), doc->archive_id, edit->name, shown);
+    }
+
+out:
+  for (guint i = 0; i < edits->len; i++)
+    {
+      g_free (g_array_index (edits, Edit, i).name);
+      g_free (g_array_index (edits, Edit, i).value);
+    }
+  g_strfreev (g_steal_pointer (&sets));
+  return status;
+}
+
+/* --- kho train --- */
+
+/* The text of document @id: its pages, separated by form feeds. */
+static char *
+document_text (KhoDb *db, gint64 id)
+{
+  g_autoptr (GPtrArray) pages = kho_db_get_pages (db, id, NULL);
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; pages && i < pages->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (text, '\f');
+      g_string_append (text, ((KhoPageRow *) pages->pdata[i])->text);
+    }
+  return g_string_free (text, FALSE);
+}
+
+int
+cli_command_train (int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KhoArchive) archive = NULL;
+  g_autoptr (KhoTypeModel) model = kho_type_model_new ();
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr (GPtrArray) types = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GHashTable) distinct = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *body = NULL;
+
+  if (!cli_parse_options ("train", "",
+                          N_("Learn document types from the documents whose type a person "
+                             "confirmed with kho edit --set type=…"),
+                          NULL, FALSE, &argc, &argv))
+    return EXIT_USAGE;
+  archive = cli_open_archive ();
+  if (archive == NULL)
+    return EXIT_FAILURE;
+  if (!kho_db_confirmed_types (archive->db, ids, types, &error))
+    {
+      cli_print_error (error->message);
+      return EXIT_FAILURE;
+    }
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autofree char *text = document_text (archive->db, g_array_index (ids, gint64, i));
+
+      kho_type_model_add (model, text, types->pdata[i]);
+      g_hash_table_add (distinct, types->pdata[i]);
+    }
+  if (g_hash_table_size (distinct) < 2)
+    {
+      cli_print_error (_("train: confirm the type of documents of at least two types first "
+                         "(kho edit ID --set type=…)"));
+      return EXIT_FAILURE;
+    }
+  body = kho_type_model_serialize (model);
+  if (!kho_db_save_model (archive->db, "type", body, (int) ids->len, &error))
+    {
+      cli_print_error (error->message);
+      return EXIT_FAILURE;
+    }
+  printf (_("Learned from %u documents of %u types; new documents are classified with it.\n"),
+          ids->len, g_hash_table_size (distinct));
+  return EXIT_SUCCESS;
+}
+
+/* --- kho extract --- */
+
+static JsonNode *
+extract_json (const char *file, const KhoFields *fields, const KhoClassification *result)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  const struct {
+    const char *name;
+    const char *value;
+  } values[] = {
+    { "type", result->type ? result->type->name : KHO_TYPE_UNCLASSIFIED },
+    { "type_code", result->type ? result->type->code : NULL },
+    { "reason", result->reason },
+    { "number", fields->number },
+    { "year", fields->year },
+    { "notation", fields->notation },
+    { "place", fields->place },
+    { "issued", fields->issued },
+    { "issuer", fields->issuer },
+    { "subject", fields->subject },
+    { "signer_position", fields->signer_position },
+    { "signer_name", fields->signer_name },
+    { "urgency", fields->urgency },
+    { "secrecy", fields->secrecy },
+  };
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "file");
+  json_builder_add_string_value (b, file);
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      json_builder_set_member_name (b, values[i].name);
+      if (values[i].value)
+        json_builder_add_string_value (b, values[i].value);
+      else
+        json_builder_add_null_value (b);
+    }
+  json_builder_set_member_name (b, "confidence");
+  json_builder_add_double_value (b, result->confidence);
+  json_builder_set_member_name (b, "recipients");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < fields->recipients->len; i++)
+    json_builder_add_string_value (b, fields->recipients->pdata[i]);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+int
+cli_command_extract (int argc, char **argv)
+{
+  g_autoptr (KhoArchive) archive = NULL;
+  g_autoptr (KhoClassifier) classifier = NULL;
+  int failed = 0;
+
+  if (!cli_parse_options ("extract", N_("FILE…"),
+                          N_("Print the type and fields kho reads from text files (UTF-8; "
+                             "pages separated by form feeds), with the archive's rules and "
+                             "model when there is an archive."),
+                          NULL, TRUE, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc < 2)
+    {
+      cli_print_error (_("extract: give at least one text file"));
+      return EXIT_USAGE;
+    }
+  archive = kho_archive_open (cli_archive_path (), NULL);
+  if (archive)
+    classifier = kho_classifier_new (archive);
+  else
+    {
+      classifier = g_new0 (KhoClassifier, 1);
+      classifier->rules = kho_type_rules_load (NULL, NULL);
+    }
+  for (int i = 1; i < argc; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *text = NULL;
+      g_autofree char *nfc = NULL;
+      g_autoptr (KhoFields) fields = NULL;
+      g_autoptr (JsonNode) node = NULL;
+      KhoClassification result;
+
+      if (!g_file_get_contents (argv[i], &text, NULL, &error) ||
+          (nfc = g_utf8_normalize (text, -1, G_NORMALIZE_NFC)) == NULL)
+        {
+          g_autofree char *message = g_strdup_printf (_("%s: cannot read: %s"), argv[i],
+                                                      error ? error->message : _("not UTF-8"));
+          cli_print_error (message);
+          failed++;
+          continue;
+        }
+      fields = kho_classifier_run (classifier, nfc, &result);
+      node = extract_json (argv[i], fields, &result);
+      if (cli_json)
+        cli_print_json (node, FALSE);
+      else
+        {
+          g_autofree char *description = kho_classification_describe (&result);
+          printf ("%s: %s\n", argv[i], description);
+        }
+    }
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
