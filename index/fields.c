@@ -1907,8 +1907,8 @@ read_signer (const Document *doc, KhoFields *fields)
 /* ------------------------------------------------------------------ */
 /* The recipients                                                       */
 
-/* Adds the item @text to @recipients without its bullet, a trailing
- * "(Đã ký)" and its closing ";" "." ",". */
+/* Adds the item @text to @recipients without its bullet and its closing
+ * ";" "." ",". */
 static void
 add_recipient (GPtrArray *recipients, const char *text)
 {
@@ -1960,7 +1960,9 @@ read_recipients (const Document *doc, KhoFields *fields)
       if (item != NULL)
         add_recipient (fields->recipients, item->str);
       split_recipient (text, &left, &beside);
-      g_string_assign (item != NULL ? item : (item = g_string_new (NULL)), left);
+      if (item == NULL)
+        item = g_string_new (NULL);
+      g_string_assign (item, left);
     }
   if (item != NULL)
     add_recipient (fields->recipients, item->str);
@@ -1969,8 +1971,8 @@ read_recipients (const Document *doc, KhoFields *fields)
 /* ------------------------------------------------------------------ */
 /* Putting it together                                                  */
 
-/* Every string of @fields in NFC (the input is cleaned to NFC already;
- * this keeps the promise whatever a reader did). */
+/* Makes *@text NFC.  The input was cleaned to NFC already: this keeps the
+ * promise of fields.h whatever a reader did. */
 static void
 normalise (char **text)
 {

@@ -308,7 +308,8 @@ test_signer_side_by_side (void)
                 "PHÓ HIỆU TRƯỞNG\nHồ Văn Thắng\nSố hiệu: PVĐ.BD 00217\n",
                 "KT. HIỆU TRƯỞNG\nPHÓ HIỆU TRƯỞNG", "Hồ Văn Thắng");
   /* No signature block at all. */
-  check_signer ("Điều 3. Tính chất, nguyên lý giáo dục\n1. Nền giáo dục Việt Nam là nền giáo dục.\n",
+  check_signer ("Điều 3. Tính chất, nguyên lý giáo dục\n"
+                "1. Nền giáo dục Việt Nam là nền giáo dục xã hội chủ nghĩa.\n",
                 NULL, NULL);
 }
 
@@ -320,9 +321,11 @@ test_subjects (void)
     "Kính gửi: - Hiệu trưởng trường TH&THCS Bình Chương\n");
   g_autoptr (KhoFields) luat = kho_fields_extract (
     "QUỐC HỘI CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
-    "Luật số: 43/2019/QH14\nLUẬT\nGIÁO DỤC\nCăn cứ Hiến pháp nước Cộng hòa xã hội chủ nghĩa Việt Nam;\n");
+    "Luật số: 43/2019/QH14\nLUẬT\nGIÁO DỤC\n"
+    "Căn cứ Hiến pháp nước Cộng hòa xã hội chủ nghĩa Việt Nam;\n");
   g_autoptr (KhoFields) quy_che = kho_fields_extract (
-    "QUY CHẾ\nChi tiêu nội bộ năm 2023\n(Ban hành kèm theo Quyết định số 03/QĐ-TH&THCS ngày 06/01/2023\n"
+    "QUY CHẾ\nChi tiêu nội bộ năm 2023\n"
+    "(Ban hành kèm theo Quyết định số 03/QĐ-TH&THCS ngày 06/01/2023\n"
     "của Hiệu trưởng Trường TH&THCS Bình Chương)\nChương I\n");
   g_autoptr (KhoFields) quyet_dinh = kho_fields_extract (
     "QUYẾT ÐỊNH\nVề việc bổ nhiệm Phó Hiệu trưởng\nTrường TH&THCS Bình Chương\n"
@@ -475,9 +478,9 @@ test_empty (void)
   g_autoptr (KhoFields) g = kho_fields_extract (NULL);
   g_autoptr (KhoFields) h = kho_fields_extract ("\f\n\n   \f");
   /* NFD in, NFC out. */
-  g_autofree char *nfd = g_utf8_normalize ("UBND HUYỆN BÌNH SƠN\nTRƯỜNG TH&THCS BÌNH CHƯƠNG\n"
-                                           "Số: 189/KH-THCS\nBình Chương, ngày 28 tháng 04 năm 2023\n",
-                                           -1, G_NORMALIZE_NFD);
+  g_autofree char *nfd = g_utf8_normalize (
+    "UBND HUYỆN BÌNH SƠN\nTRƯỜNG TH&THCS BÌNH CHƯƠNG\n"
+    "Số: 189/KH-THCS\nBình Chương, ngày 28 tháng 04 năm 2023\n", -1, G_NORMALIZE_NFD);
   g_autoptr (KhoFields) k = kho_fields_extract (nfd);
 
   g_assert_null (f->number);
