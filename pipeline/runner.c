@@ -465,6 +465,38 @@ abandon (Job *job)
     g_warning ("%s", error->message);
 }
 
+/* The fields of the classify stage, as Phụ lục VI of Nghị định 30/2020/NĐ-CP
+ * names them, for the PDF/A's XMP: pairs of name and value, NULL-ended. */
+static GPtrArray *
+document_metadata (Job *job)
+{
+  static const char *const names[][2] = {
+    { "type", "TypeName" }, { "number", "CodeNumber" }, { "notation", "CodeNotation" },
+    { "issued", "IssuedDate" }, { "place", "PlaceName" }, { "issuer", "OrganName" },
+    { "subject", "Subject" }, { "signer_position", "SignerPosition" },
+    { "signer_name", "SignerName" },
+  };
+  GPtrArray *pairs = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) fields = NULL;
+
+  g_mutex_lock (&job->runner->db_lock);
+  fields = kho_db_get_fields (job->runner->archive->db, job->doc->id, NULL);
+  g_mutex_unlock (&job->runner->db_lock);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    for (guint j = 0; fields && j < fields->len; j++)
+      {
+        KhoFieldRow *row = fields->pdata[j];
+
+        if (strcmp (row->name, names[i][0]) == 0)
+          {
+            g_ptr_array_add (pairs, g_strdup (names[i][1]));
+            g_ptr_array_add (pairs, g_strdup (row->value));
+          }
+      }
+  g_ptr_array_add (pairs, NULL);
+  return pairs;
+}
+
 static GBytes *
 build_pdf (Job *job, const char *title, GError **error)
 {
@@ -472,6 +504,7 @@ build_pdf (Job *job, const char *title, GError **error)
   g_autoptr (GArray) pdf_pages = g_array_sized_new (FALSE, TRUE, sizeof (KhoPdfPage),
                                                     (guint) job->n_pages);
   g_autoptr (GPtrArray) word_arrays = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) metadata = document_metadata (job);
   KhoPdfInfo info = {
     .title = title,
     .language = "vi",
@@ -479,6 +512,7 @@ build_pdf (Job *job, const char *title, GError **error)
     .original_sha256 = job->sha256,
     .creator_tool = "kho " KHO_VERSION,
     .created = created,
+    .metadata = (const char *const *) metadata->pdata,
   };
 
   for (int i = 0; i < job->n_pages; i++)

@@ -851,6 +851,25 @@ build_xmp (const KhoPdfInfo *info, const char *date)
   xmp_simple (x, "pdf:Producer", KHO_PRODUCER);
   xmp_simple (x, "kho:ArchiveID", info->archive_id);
   xmp_simple (x, "kho:OriginalSHA256", info->original_sha256);
+  for (int i = 0; info->metadata && info->metadata[i] && info->metadata[i + 1]; i += 2)
+    {
+      const char *name = info->metadata[i], *value = info->metadata[i + 1];
+      g_autofree char *element = g_strconcat ("kho:", name, NULL);
+
+      xmp_simple (x, element, value);
+      if (strcmp (name, "TypeName") == 0)
+        {
+          g_string_append (x, "   <dc:type><rdf:Bag><rdf:li>");
+          append_xml_text (x, value);
+          g_string_append (x, "</rdf:li></rdf:Bag></dc:type>\n");
+        }
+      else if (strcmp (name, "Subject") == 0)
+        {
+          g_string_append (x, "   <dc:description><rdf:Alt><rdf:li xml:lang=\"x-default\">");
+          append_xml_text (x, value);
+          g_string_append (x, "</rdf:li></rdf:Alt></dc:description>\n");
+        }
+    }
   g_string_append (x,
     "   <pdfaExtension:schemas>\n"
     "    <rdf:Bag>\n"
@@ -862,6 +881,9 @@ build_xmp (const KhoPdfInfo *info, const char *date)
     "       <rdf:Seq>\n");
   xmp_ext_property (x, "ArchiveID", "Archive identifier of the document in kho");
   xmp_ext_property (x, "OriginalSHA256", "SHA-256 of the original scan file, lowercase hex");
+  for (int i = 0; info->metadata && info->metadata[i] && info->metadata[i + 1]; i += 2)
+    xmp_ext_property (x, info->metadata[i],
+                      "Element of Phụ lục VI, Nghị định 30/2020/NĐ-CP (document metadata)");
   g_string_append (x,
     "       </rdf:Seq>\n"
     "      </pdfaSchema:property>\n"

@@ -69,6 +69,12 @@ typedef struct {
   GDateTime *created;       /* borrowed; xmp:CreateDate, /CreationDate (also ModifyDate);
                              * NULL: now, which makes the output time-dependent */
   int jpeg_quality;         /* for pages re-encoded as JPEG; 0: 65 gray, 75 colour */
+  /* The document's metadata as Phụ lục VI of Nghị định 30/2020/NĐ-CP names
+   * it: NULL-terminated pairs of an element name ("TypeName", "CodeNumber",
+   * "CodeNotation", "IssuedDate", "OrganName", "Subject", …) and its value,
+   * written as kho:NAME properties declared in the extension schema.
+   * "TypeName" also gives dc:type and "Subject" dc:description.  NULL: none. */
+  const char *const *metadata;
 } KhoPdfInfo;
 
 /* Builds the whole PDF/A-2u file in memory.  Deterministic for equal input

@@ -84,6 +84,16 @@ def main():
         check("%s: retention from its type" % name, doc["retention"] is not None)
         check("%s: nothing confirmed yet" % name, doc["confirmed"] == [])
 
+    # The PDF/A carries them in its XMP, named as Phụ lục VI names them.
+    pdf_path = os.path.join(TMP, "kh.pdf")
+    kho("get", ids["ke-hoach-so-hoa.tif"], "--pdf", "-o", pdf_path)
+    with open(pdf_path, "rb") as f:
+        pdf = f.read()
+    for element in ("<kho:TypeName>Kế hoạch</kho:TypeName>", "<kho:CodeNumber>189</kho:CodeNumber>",
+                    "<kho:CodeNotation>KH-THCS</kho:CodeNotation>",
+                    "<kho:IssuedDate>2023-04-28</kho:IssuedDate>"):
+        check("XMP " + element, element.encode() in pdf)
+
     kh, qd, tb = ids["ke-hoach-so-hoa.tif"], ids["quyet-dinh-hoi-dong.tif"], \
         ids["thong-bao-khai-giang.pdf"]
     # Filters: type by code and by name without accents, number, issuer,
