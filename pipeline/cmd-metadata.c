@@ -305,30 +305,15 @@ static JsonNode *
 extract_json (const char *file, const KhoFields *fields, const KhoClassification *result)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
-  const struct {
-    const char *name;
-    const char *value;
-  } values[] = {
-    { "type", result->type ? result->type->name : KHO_TYPE_UNCLASSIFIED },
-    { "type_code", result->type ? result->type->code : NULL },
-    { "reason", result->reason },
-    { "number", fields->number },
-    { "year", fields->year },
-    { "notation", fields->notation },
-    { "place", fields->place },
-    { "issued", fields->issued },
-    { "issuer", fields->issuer },
-    { "subject", fields->subject },
-    { "signer_position", fields->signer_position },
-    { "signer_name", fields->signer_name },
-    { "urgency", fields->urgency },
-    { "secrecy", fields->secrecy },
-  };
+  KhoMetadataValue values[KHO_METADATA_N];
 
+  kho_metadata_values (fields, result, values);
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "file");
   json_builder_add_string_value (b, file);
-  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+  json_builder_set_member_name (b, "reason");
+  json_builder_add_string_value (b, result->reason ? result->reason : "none");
+  for (guint i = 0; i < KHO_METADATA_N; i++)
     {
       json_builder_set_member_name (b, values[i].name);
       if (values[i].value)

@@ -2,6 +2,8 @@
 #define G_LOG_DOMAIN "kho-pipeline"
 #include "pipeline/metadata.h"
 
+#include <string.h>
+
 #include <json-glib/json-glib.h>
 
 KhoClassifier *
@@ -66,22 +68,14 @@ recipients_json (GPtrArray *recipients)
   return json_to_string (root, FALSE);
 }
 
-gboolean
-kho_metadata_store (KhoDb *db, gint64 id, const KhoFields *fields,
-                    const KhoClassification *classification, GError **error)
+void
+kho_metadata_values (const KhoFields *fields, const KhoClassification *classification,
+                     KhoMetadataValue values[KHO_METADATA_N])
 {
   const KhoDocType *type = classification->type;
-  g_autofree char *recipients = recipients_json (fields->recipients);
-  g_autofree char *confidence = g_strdup_printf ("%.2f", classification->confidence);
-  g_autofree char *retention = type ? g_strdup_printf ("%d", type->retention) : NULL;
-  const struct {
-    const char *name;
-    const char *value;
-  } values[] = {
+  const KhoMetadataValue all[KHO_METADATA_N] = {
     { "type", type ? type->name : KHO_TYPE_UNCLASSIFIED },
     { "type_code", type ? type->code : NULL },
-    { "type_confidence", confidence },
-    { "retention", retention },
     { "number", fields->number },
     { "year", fields->year },
     { "notation", fields->notation },
@@ -91,15 +85,30 @@ kho_metadata_store (KhoDb *db, gint64 id, const KhoFields *fields,
     { "subject", fields->subject },
     { "signer_position", fields->signer_position },
     { "signer_name", fields->signer_name },
-    { "recipients", recipients },
     { "urgency", fields->urgency },
     { "secrecy", fields->secrecy },
   };
 
-  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+  memcpy (values, all, sizeof all);
+}
+
+gboolean
+kho_metadata_store (KhoDb *db, gint64 id, const KhoFields *fields,
+                    const KhoClassification *classification, GError **error)
+{
+  const KhoDocType *type = classification->type;
+  g_autofree char *recipients = recipients_json (fields->recipients);
+  g_autofree char *confidence = g_strdup_printf ("%.2f", classification->confidence);
+  g_autofree char *retention = type ? g_strdup_printf ("%d", type->retention) : NULL;
+  KhoMetadataValue values[KHO_METADATA_N];
+
+  kho_metadata_values (fields, classification, values);
+  for (guint i = 0; i < KHO_METADATA_N; i++)
     if (!kho_db_set_field (db, id, values[i].name, values[i].value, "auto", error))
       return FALSE;
-  return TRUE;
+  return kho_db_set_field (db, id, "type_confidence", confidence, "auto", error) &&
+         kho_db_set_field (db, id, "retention", retention, "auto", error) &&
+         kho_db_set_field (db, id, "recipients", recipients, "auto", error);
 }
 
 char *

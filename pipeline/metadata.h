@@ -24,6 +24,19 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (KhoClassifier, kho_classifier_free)
 KhoFields *kho_classifier_run (KhoClassifier *classifier, const char *text,
                                KhoClassification *classification);
 
+typedef struct {
+  const char *name;   /* the field's name, as kho show --json calls it */
+  const char *value;  /* borrowed; NULL when the document has none */
+} KhoMetadataValue;
+
+#define KHO_METADATA_N 13
+
+/* The single-valued fields of @fields and @classification, in the order of
+ * Phụ lục VI: type, type_code, number, year, notation, place, issued,
+ * issuer, subject, signer_position, signer_name, urgency, secrecy. */
+void kho_metadata_values (const KhoFields *fields, const KhoClassification *classification,
+                          KhoMetadataValue values[KHO_METADATA_N]);
+
 /* Stores @fields and @classification as the fields of document @id (within
  * the caller's transaction); values a person set stay. */
 gboolean kho_metadata_store (KhoDb *db, gint64 id, const KhoFields *fields,
