@@ -417,7 +417,9 @@ merge_file (KhoTypeRules *rules, GKeyFile *file, const char *source, GError **er
 
   for (gsize i = 0; groups[i]; i++)
     {
-      g_autofree char *name = g_utf8_normalize (groups[i], -1, G_NORMALIZE_NFC);
+      g_autofree char *name = g_utf8_validate (groups[i], -1, NULL)
+                                ? g_utf8_normalize (groups[i], -1, G_NORMALIZE_NFC)
+                                : NULL;
       TypeEntry *entry;
       TypeEntry *old;
       guint index = 0;
@@ -426,8 +428,10 @@ merge_file (KhoTypeRules *rules, GKeyFile *file, const char *source, GError **er
         g_strstrip (name);
       if (name == NULL || *name == '\0')
         {
+          g_autofree char *shown = g_utf8_make_valid (groups[i], -1);
+
           g_set_error (error, KHO_CLASSIFY_ERROR, KHO_CLASSIFY_ERROR_RULES,
-                       "%s: [%s]: a type needs a name", source, groups[i]);
+                       "%s: [%s]: a type needs a name in UTF-8", source, shown);
           return FALSE;
         }
       old = find_entry (rules, name, &index);
@@ -494,6 +498,7 @@ kho_type_rules_load (const char *override_path, GError **error)
   g_autoptr (GKeyFile) builtin = g_key_file_new ();
   g_autoptr (GKeyFile) override = NULL;
   g_autoptr (GError) local = NULL;
+  g_autofree char *shown = NULL;
   KhoTypeRules *rules = g_new0 (KhoTypeRules, 1);
 
   rules->types = g_ptr_array_new_with_free_func (type_entry_free);
@@ -510,15 +515,15 @@ kho_type_rules_load (const char *override_path, GError **error)
 
   if (override_path == NULL || !g_file_test (override_path, G_FILE_TEST_EXISTS))
     return rules;
+  shown = g_filename_display_name (override_path);
   override = g_key_file_new ();
   if (!g_key_file_load_from_file (override, override_path, G_KEY_FILE_NONE, &local))
     {
-      g_set_error (error, KHO_CLASSIFY_ERROR, KHO_CLASSIFY_ERROR_RULES, "%s: %s",
-                   override_path, local->message);
+      g_set_error (error, KHO_CLASSIFY_ERROR, KHO_CLASSIFY_ERROR_RULES, "%s: %s", shown,
+                   local->message);
       goto fail;
     }
-  if (!merge_file (rules, override, override_path, error) ||
-      !check_codes (rules, override_path, error))
+  if (!merge_file (rules, override, shown, error) || !check_codes (rules, shown, error))
     goto fail;
   return rules;
 
@@ -562,11 +567,9 @@ kho_type_rules_by_name (const KhoTypeRules *rules, const char *name)
   const TypeEntry *entry;
 
   g_return_val_if_fail (rules != NULL, NULL);
-  if (name == NULL || *name == '\0')
+  if (name == NULL || *name == '\0' || !g_utf8_validate (name, -1, NULL))
     return NULL;
   nfc = g_utf8_normalize (name, -1, G_NORMALIZE_NFC);
-  if (nfc == NULL)
-    return NULL;
   entry = find_entry (rules, nfc, NULL);
   if (entry)
     return &entry->type;
@@ -807,6 +810,15 @@ model_class (KhoTypeModel *model, const char *name, gboolean create)
   return class;
 }
 
+/* Counts one more @feature (taken) in @features. */
+static void
+count_feature (GHashTable *features, char *feature)
+{
+  guint count = GPOINTER_TO_UINT (g_hash_table_lookup (features, feature));
+
+  g_hash_table_insert (features, feature, GUINT_TO_POINTER (count + 1));
+}
+
 /* The features of @text with their counts (feature → GUINT_TO_POINTER):
  * its words (numbers left out: dates and amounts say nothing of the type)
  * and each pair of neighbouring words, "ke hoach", since a Vietnamese
@@ -822,22 +834,15 @@ text_features (const char *text)
   for (guint i = 0; i < words->len; i++)
     {
       const char *word = g_ptr_array_index (words, i);
-      char *key;
 
       if (!word_has_letter (word))
         {
           previous = NULL;
           continue;
         }
-      key = g_strdup (word);
-      g_hash_table_insert (features, key,
-                           GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (features, key)) + 1));
+      count_feature (features, g_strdup (word));
       if (previous)
-        {
-          key = g_strconcat (previous, " ", word, NULL);
-          g_hash_table_insert (features, key,
-                               GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (features, key)) + 1));
-        }
+        count_feature (features, g_strconcat (previous, " ", word, NULL));
       previous = word;
     }
   return features;

@@ -13,6 +13,7 @@
 #include "index/schema-v2.h"
 #include "index/schema-v3.h"
 #include "index/schema-v4.h"
+#include "index/schema-v5.h"
 #include "index/tokenizer.h"
 
 
@@ -30,6 +31,7 @@ static const char *const migrations[KHO_DB_SCHEMA_VERSION] = {
   kho_schema_v2,
   kho_schema_v3,
   kho_schema_v4,
+  kho_schema_v5,
 };
 
 const char *const kho_stages[KHO_N_STAGES] = { "intake", "ocr", "classify", "assemble", "index" };
@@ -141,6 +143,27 @@ user_version (KhoDb *db)
   return version;
 }
 
+/* Checks every foreign key, then enforces them. */
+static gboolean
+foreign_keys_on (KhoDb *db, GError **error)
+{
+  sqlite3_stmt *stmt = kho_db_prepare (db, "PRAGMA foreign_key_check", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      g_set_error (error, KHO_DB_ERROR, KHO_DB_ERROR_SQL,
+                   "database %s: a row refers to one that is missing (foreign_key_check)",
+                   db->path);
+      return FALSE;
+    }
+  return kho_db_exec (db, "PRAGMA foreign_keys = ON", error);
+}
+
 static gboolean
 migrate (KhoDb *db, GError **error)
 {
@@ -155,6 +178,10 @@ migrate (KhoDb *db, GError **error)
                    db->path, version, KHO_DB_SCHEMA_VERSION);
       return FALSE;
     }
+  /* A migration may build a table again (version 5): foreign keys are
+   * off meanwhile, and checked after. */
+  if (version < KHO_DB_SCHEMA_VERSION && !kho_db_exec (db, "PRAGMA foreign_keys = OFF", error))
+    return FALSE;
   while (version < KHO_DB_SCHEMA_VERSION)
     {
       g_autofree char *set_version = g_strdup_printf ("PRAGMA user_version = %d", version + 1);
@@ -171,7 +198,7 @@ migrate (KhoDb *db, GError **error)
       g_debug ("database %s: schema migrated to version %d", db->path, version + 1);
       version++;
     }
-  return TRUE;
+  return foreign_keys_on (db, error);
 }
 
 KhoDb *
@@ -253,7 +280,8 @@ kho_db_rollback (KhoDb *db)
 
 #define DOCUMENT_COLUMNS \
   "id, archive_id, sha256, size, format, file_name, title, language, page_count, " \
-  "pdf_sha256, pdf_size, issued, status, stage, error, created"
+  "pdf_sha256, pdf_size, issued, status, stage, error, created, part, " \
+  "coalesce(first_page, 0), coalesce(last_page, 0)"
 
 static KhoDocument *
 document_from_row (sqlite3_stmt *stmt)
@@ -276,6 +304,9 @@ document_from_row (sqlite3_stmt *stmt)
   doc->stage = kho_db_column_text (stmt, 13);
   doc->error = kho_db_column_text (stmt, 14);
   doc->created = kho_db_column_text (stmt, 15);
+  doc->part = sqlite3_column_int (stmt, 16);
+  doc->first_page = sqlite3_column_int (stmt, 17);
+  doc->last_page = sqlite3_column_int (stmt, 18);
   return doc;
 }
 
@@ -321,8 +352,32 @@ kho_db_get_document (KhoDb *db, gint64 id, GError **error)
 KhoDocument *
 kho_db_find_sha256 (KhoDb *db, const char *sha256, GError **error)
 {
-  return query_document (db, "SELECT " DOCUMENT_COLUMNS " FROM documents WHERE sha256 = ?",
+  /* A scan split in parts has several rows: an unfinished one first, so
+   * that a scan is a duplicate only once every part of it is archived. */
+  return query_document (db, "SELECT " DOCUMENT_COLUMNS " FROM documents WHERE sha256 = ? "
+                             "ORDER BY status = 'processing' DESC, part LIMIT 1",
                          sha256, 0, error);
+}
+
+KhoDocument *
+kho_db_find_part (KhoDb *db, const char *sha256, int part, GError **error)
+{
+  sqlite3_stmt *stmt = kho_db_prepare (db, "SELECT " DOCUMENT_COLUMNS " FROM documents "
+                                           "WHERE sha256 = ? AND part = ?", error);
+  KhoDocument *doc = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  kho_db_bind_text (stmt, 1, sha256);
+  sqlite3_bind_int (stmt, 2, part);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    doc = document_from_row (stmt);
+  else if (rc != SQLITE_DONE)
+    kho_db_sql_error (db, error, "read document");
+  sqlite3_finalize (stmt);
+  return doc;
 }
 
 GPtrArray *
@@ -419,8 +474,8 @@ kho_db_insert_document (KhoDb *db, const char *prefix, int year, KhoDocument *do
   g_free (doc->archive_id);
   doc->archive_id = kho_id_format (prefix, year, serial);
   stmt = kho_db_prepare (db, "INSERT INTO documents (archive_id, sha256, size, format, file_name, "
-                      "language, created, status, stage) VALUES (?, ?, ?, ?, ?, ?, ?, "
-                      "'processing', 'intake')", error);
+                      "language, created, status, stage, part, first_page, last_page) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, 'processing', 'intake', ?, ?, ?)", error);
   if (stmt == NULL)
     return -1;
   kho_db_bind_text (stmt, 1, doc->archive_id);
@@ -430,6 +485,12 @@ kho_db_insert_document (KhoDb *db, const char *prefix, int year, KhoDocument *do
   kho_db_bind_text (stmt, 5, doc->file_name);
   kho_db_bind_text (stmt, 6, doc->language ? doc->language : "vi");
   kho_db_bind_text (stmt, 7, doc->created);
+  sqlite3_bind_int (stmt, 8, doc->part);
+  if (doc->part > 0)
+    {
+      sqlite3_bind_int (stmt, 9, doc->first_page);
+      sqlite3_bind_int (stmt, 10, doc->last_page);
+    }
   if (!kho_db_step_done (db, stmt, error))
     return -1;
   doc->id = sqlite3_last_insert_rowid (db->handle);

@@ -27,7 +27,7 @@ typedef enum {
 } KhoDbError;
 
 /* The newest schema version this build knows. */
-#define KHO_DB_SCHEMA_VERSION 4
+#define KHO_DB_SCHEMA_VERSION 5
 
 typedef struct KhoDb KhoDb;
 
@@ -35,6 +35,9 @@ typedef struct {
   gint64 id;
   char *archive_id;
   char *sha256;
+  int part;         /* 0: the whole file; 1, 2, …: a part of a split scan */
+  int first_page;   /* of the original, from 1; 0 for a whole file */
+  int last_page;
   gint64 size;
   char *format;
   char *file_name;
@@ -87,6 +90,8 @@ void kho_db_rollback (KhoDb *db);
 KhoDocument *kho_db_get_document (KhoDb *db, gint64 id, GError **error);
 /* NULL without error when no document has this hash. */
 KhoDocument *kho_db_find_sha256 (KhoDb *db, const char *sha256, GError **error);
+/* Part @part of the scan @sha256, or NULL. */
+KhoDocument *kho_db_find_part (KhoDb *db, const char *sha256, int part, GError **error);
 /* Documents an interrupted run left unfinished (status processing), oldest
  * first, as KhoDocument* (free with g_ptr_array_unref). */
 GPtrArray *kho_db_list_unfinished (KhoDb *db, GError **error);

@@ -163,6 +163,16 @@ out:
   pixDestroy (&content);
   return blank;
 }
+gboolean
+kho_prepare_is_blank (PIX *pix, int dpi)
+{
+  PIX *binary = binarize (pix);
+  gboolean blank = binary != NULL && is_blank (binary, dpi > 0 ? dpi : 300);
+
+  pixDestroy (&binary);
+  return blank;
+}
+
 /* Leptonica's up/down text test (ascenders against descenders, ~80 ms on
  * an A4 page) passes an upright page; only the others go to Tesseract's
  * OSD, which costs as much as reading the page.  It holds for Vietnamese,

@@ -54,4 +54,9 @@ gboolean kho_prepare_measure_skew (PIX *pix, float *degrees, float *confidence);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KhoPreparedPage, kho_prepared_page_free)
 
+/* TRUE when @pix (any depth) holds no content, only scanner noise: the
+ * test kho_prepare_page() makes, alone (to split a feeder scan at its blank
+ * pages before anything else is done). */
+gboolean kho_prepare_is_blank (PIX *pix, int dpi);
+
 G_END_DECLS

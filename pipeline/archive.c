@@ -69,6 +69,7 @@ load_config (KhoArchive *archive, GKeyFile *keys, GError **error)
   archive->attempts = int_setting (keys, "watch", "attempts", 3);
   archive->retry_delay_s = int_setting (keys, "watch", "retry-delay", 60);
   archive->worker_memory_mb = int_setting (keys, "watch", "worker-memory-mb", 4096);
+  archive->split_on_blank = g_key_file_get_boolean (keys, "watch", "split-on-blank", NULL);
   archive->tags = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   {
     g_auto (GStrv) folders = g_key_file_get_keys (keys, "tags", NULL, NULL);
@@ -169,6 +170,7 @@ kho_archive_init (const char *root, const char *prefix, GError **error)
       g_key_file_set_integer (keys, "watch", "attempts", 3);
       g_key_file_set_integer (keys, "watch", "retry-delay", 60);
       g_key_file_set_integer (keys, "watch", "worker-memory-mb", 4096);
+      g_key_file_set_boolean (keys, "watch", "split-on-blank", FALSE);
       g_key_file_set_comment (keys, "watch", NULL,
                               " kho watch.  inbox = DIR sets the watched folder "
                               "(default: inbox/ here).", NULL);

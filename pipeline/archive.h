@@ -33,6 +33,7 @@ typedef struct {
   int retry_delay_s;   /* wait before trying again after a full disk */
   int worker_memory_mb;/* address space of a worker process, 0: unlimited */
   GHashTable *tags;    /* inbox subfolder name → tag given to its documents */
+  gboolean split_on_blank; /* the inbox's scans are split at blank pages */
 } KhoArchive;
 
 /* Creates the archive at @root, or updates it (idempotent): folders,

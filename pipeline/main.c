@@ -350,7 +350,7 @@ command_ingest (int argc, char **argv)
   static int workers = 0;
   static char *languages = NULL;
   static int page_timeout = 0;
-  static gboolean no_rotate = FALSE, no_deskew = FALSE;
+  static gboolean no_rotate = FALSE, no_deskew = FALSE, split_on_blank = FALSE;
   static const GOptionEntry entries[] = {
     { "workers", 'j', 0, G_OPTION_ARG_INT, &workers, N_("OCR workers (default: one per core)"),
       "N" },
@@ -361,6 +361,9 @@ command_ingest (int argc, char **argv)
     { "no-rotate", 0, 0, G_OPTION_ARG_NONE, &no_rotate, N_("Do not detect page orientation"),
       NULL },
     { "no-deskew", 0, 0, G_OPTION_ARG_NONE, &no_deskew, N_("Do not deskew pages"), NULL },
+    { "split-on-blank", 0, 0, G_OPTION_ARG_NONE, &split_on_blank,
+      N_("A blank page ends one document and starts the next (a feeder scan of many); "
+         "blank pages are not archived"), NULL },
     { NULL }
   };
   g_autoptr (GError) error = NULL;
@@ -402,6 +405,7 @@ command_ingest (int argc, char **argv)
   options.page_timeout_ms = page_timeout * 1000;
   options.prepare.detect_orientation = !no_rotate;
   options.prepare.deskew = !no_deskew;
+  options.split_on_blank = split_on_blank;
   out.bar = !cli_json && isatty (STDOUT_FILENO);
   out.db = archive->db;
   out.jobs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -851,6 +855,12 @@ document_json (KhoArchive *archive, KhoDocument *doc, GPtrArray *pages, GPtrArra
   add_int (builder, "page_count", doc->page_count);
   add_string (builder, "issued", doc->issued);
   add_string (builder, "created", doc->created);
+  add_int (builder, "part", doc->part);
+  if (doc->part > 0)
+    {
+      add_int (builder, "first_page", doc->first_page);
+      add_int (builder, "last_page", doc->last_page);
+    }
   add_fields (builder, fields);
   json_builder_set_member_name (builder, "tags");
   json_builder_begin_array (builder);
@@ -980,6 +990,9 @@ command_show (int argc, char **argv)
             doc->file_name, doc->format, size);
   }
   printf (_("  sha256     %s\n"), doc->sha256);
+  if (doc->part > 0)
+    printf (_("  part       %d, pages %d–%d of the original\n"), doc->part, doc->first_page,
+            doc->last_page);
   {
     g_autofree char *size = cli_count_text (doc->pdf_size);
     printf (ngettext ("  pdf/a      %s (%s byte)\n", "  pdf/a      %s (%s bytes)\n",

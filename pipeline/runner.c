@@ -33,6 +33,7 @@ typedef struct {
   char *sha256;
   KhoDocument *doc;
   int n_pages;
+  int first_page;      /* of the source, from 0: this document's first page */
   Page *pages;
   gint pending;        /* atomic: pages not finished, plus one while submitting */
   gint prepare_ms;     /* atomic sums over the pages */
@@ -451,6 +452,7 @@ abandon (Job *job)
   g_autoptr (GError) error = NULL;
   g_autofree char *pdf = NULL;
   g_autofree char *original = NULL;
+  g_autoptr (KhoDocument) other = NULL;
 
   if (job->doc->id <= 0)
     return;
@@ -461,7 +463,13 @@ abandon (Job *job)
     }
   pdf = kho_store_pdf_path (runner->archive->root, job->doc->archive_id);
   original = kho_store_original_path (runner->archive->root, job->sha256);
-  if (!kho_store_remove (pdf, &error) || !kho_store_remove (original, &error))
+  if (!kho_store_remove (pdf, &error))
+    g_warning ("%s", error->message);
+  /* The other parts of a split scan keep its original. */
+  g_mutex_lock (&runner->db_lock);
+  other = kho_db_find_sha256 (runner->archive->db, job->sha256, NULL);
+  g_mutex_unlock (&runner->db_lock);
+  if (other == NULL && !kho_store_remove (original, &error))
     g_warning ("%s", error->message);
 }
 
@@ -902,7 +910,7 @@ submit_pages (Runner *runner, Job *job, KhoSource *source, Progress *progress)
           job->retry = TRUE;
           break;
         }
-      job->pages[i].image = kho_source_render_page (source, i, &error);
+      job->pages[i].image = kho_source_render_page (source, job->first_page + i, &error);
       if (job->pages[i].image == NULL)
         {
           job_fail (job, _("%s: page %d: %s"), job->file, i + 1,
@@ -960,66 +968,17 @@ pdf_in_place (Runner *runner, const KhoDocument *doc)
   return g_strcmp0 (sha256, doc->pdf_sha256) == 0;
 }
 
-/* Takes @file (shown as @display) into the archive: validates it, stores
- * the original, records the document and hands its pages to the workers.
- * A document an earlier run left unfinished is taken up again under its
- * archive ID: from indexing when its PDF/A is in place, else from its pages. */
+/* Takes pages @first..@last (from 0) of @source, the input @display, into
+ * the archive as one document: part @part of a split scan, or with part 0
+ * the whole file.  @existing (taken) is that document when an earlier run
+ * left it unfinished: it is taken up at its last committed stage. */
 static void
-intake (Runner *runner, const char *file, const char *display, Progress *progress)
+start_job (Runner *runner, KhoSource *source, GBytes *data, const char *sha256,
+           const char *name, const char *display, KhoDocument *existing, int part, int first,
+           int last, gint64 started_us, Progress *progress)
 {
-  gint64 started_us = g_get_monotonic_time ();
   g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) data = NULL;
-  g_autoptr (KhoSource) source = NULL;
-  g_autoptr (KhoDocument) existing = NULL;
-  g_autofree char *name = g_path_get_basename (display);
-  g_autofree char *sha256 = NULL;
-  g_autofree char *contents = NULL;
-  gsize length = 0;
-  const char *seen;
   Job *job;
-
-  /* A FIFO or a device would block the read or never end. */
-  if (!g_file_test (file, G_FILE_TEST_IS_REGULAR) && g_file_test (file, G_FILE_TEST_EXISTS))
-    {
-      g_autofree char *message = g_strdup_printf (_("%s: not a regular file"), display);
-      post_result (runner, display, KHO_INGEST_FAILED, NULL, NULL, 0, message, started_us);
-      return;
-    }
-  if (!g_file_get_contents (file, &contents, &length, &error))
-    {
-      g_autofree char *message = g_strdup_printf (_("%s: cannot read: %s"), display,
-                                                  error->message);
-      post_result (runner, display, KHO_INGEST_FAILED, NULL, NULL, 0, message, started_us);
-      return;
-    }
-  data = g_bytes_new_take (g_steal_pointer (&contents), length);
-  sha256 = kho_store_sha256_bytes (data);
-
-  /* The same content twice in one run: the first is in the workers' hands. */
-  seen = g_hash_table_lookup (runner->seen, sha256);
-  if (seen != NULL)
-    {
-      post_result (runner, display, KHO_INGEST_DUPLICATE, *seen ? seen : NULL, sha256, 0, NULL,
-                   started_us);
-      return;
-    }
-  g_mutex_lock (&runner->db_lock);
-  existing = kho_db_find_sha256 (runner->archive->db, sha256, &error);
-  g_mutex_unlock (&runner->db_lock);
-  if (error)
-    goto failed;
-  if (existing && g_strcmp0 (existing->status, "archived") == 0)
-    {
-      post_result (runner, display, KHO_INGEST_DUPLICATE, existing->archive_id, sha256,
-                   existing->page_count, NULL, started_us);
-      return;
-    }
-
-  /* Validate before anything is written: bad input leaves no trace but an event. */
-  source = kho_source_open (data, name, &error);
-  if (source == NULL)
-    goto failed;
 
   job = g_new0 (Job, 1);
   g_mutex_init (&job->lock);
@@ -1027,12 +986,13 @@ intake (Runner *runner, const char *file, const char *display, Progress *progres
   job->file = g_strdup (display);
   job->sha256 = g_strdup (sha256);
   job->started_us = started_us;
-  job->n_pages = kho_source_n_pages (source);
+  job->n_pages = last - first + 1;
+  job->first_page = first;
   job->pages = g_new0 (Page, job->n_pages);
   job->pending = 1;
   if (existing)
     {
-      job->doc = g_steal_pointer (&existing);
+      job->doc = existing;
       if (!in_transaction (runner, job, resume_event_body, NULL, &error))
         {
           job_fail (job, "%s: %s", display, error->message);
@@ -1078,7 +1038,10 @@ intake (Runner *runner, const char *file, const char *display, Progress *progres
     {
       job->doc = g_new0 (KhoDocument, 1);
       job->doc->sha256 = g_strdup (sha256);
-      job->doc->size = (gint64) length;
+      job->doc->size = (gint64) g_bytes_get_size (data);
+      job->doc->part = part;
+      job->doc->first_page = part > 0 ? first + 1 : 0;
+      job->doc->last_page = part > 0 ? last + 1 : 0;
       job->doc->format = g_strdup (kho_format_name (kho_source_format (source)));
       job->doc->file_name = g_strdup (name);
       job->doc->created = kho_db_now ();
@@ -1096,7 +1059,7 @@ intake (Runner *runner, const char *file, const char *display, Progress *progres
           /* Another kho took the same file in meanwhile: its document
            * owns the original, which must stay. */
           g_mutex_lock (&runner->db_lock);
-          other = kho_db_find_sha256 (runner->archive->db, sha256, NULL);
+          other = kho_db_find_part (runner->archive->db, sha256, part, NULL);
           g_mutex_unlock (&runner->db_lock);
           job->doc->id = 0;
           if (other)
@@ -1122,6 +1085,161 @@ intake (Runner *runner, const char *file, const char *display, Progress *progres
   submit_pages (runner, job, source, progress);
   if (g_atomic_int_dec_and_test (&job->pending))
     finish_job (job);
+
+}
+
+/* The parts of a scan split at its blank pages: pairs of first and last
+ * page (from 0), blank pages in none.  NULL when no page is blank (the scan
+ * is one document); empty when every page is. */
+typedef struct {
+  int first, last;
+} Part;
+
+static GArray *
+find_parts (KhoSource *source, GError **error)
+{
+  g_autoptr (GArray) parts = g_array_new (FALSE, FALSE, sizeof (Part));
+  int n = kho_source_n_pages (source), blanks = 0;
+  Part part = { -1, -1 };
+
+  /* Each page is decoded once more for this: cheap next to its OCR, and
+   * the pages are not all held in memory at once. */
+  for (int i = 0; i < n; i++)
+    {
+      KhoPageImage *image = kho_source_render_page (source, i, error);
+      gboolean blank;
+
+      if (image == NULL)
+        return NULL;
+      blank = kho_prepare_is_blank (image->pix, image->dpi);
+      kho_page_image_free (image);
+      if (blank)
+        {
+          blanks++;
+          if (part.first >= 0)
+            g_array_append_val (parts, part);
+          part.first = -1;
+          continue;
+        }
+      if (part.first < 0)
+        part.first = i;
+      part.last = i;
+    }
+  if (part.first >= 0)
+    g_array_append_val (parts, part);
+  return blanks > 0 ? g_steal_pointer (&parts) : NULL;
+}
+
+/* Takes each part of a split scan into the archive as its own document;
+ * a part an earlier run archived is a duplicate. */
+static void
+intake_parts (Runner *runner, KhoSource *source, GBytes *data, const char *sha256,
+              const char *name, const char *display, GArray *parts, gint64 started_us,
+              Progress *progress)
+{
+  if (parts->len == 0)
+    {
+      g_autofree char *message = g_strdup_printf (_("%s: every page is blank"), display);
+      post_failure (runner, display, sha256, message, FALSE, started_us);
+      return;
+    }
+  progress->files_total += (int) parts->len - 1;
+  for (guint k = 0; k < parts->len; k++)
+    {
+      Part range = g_array_index (parts, Part, k);
+      KhoDocument *existing;
+
+      g_mutex_lock (&runner->db_lock);
+      existing = kho_db_find_part (runner->archive->db, sha256, (int) k + 1, NULL);
+      g_mutex_unlock (&runner->db_lock);
+      if (existing && g_strcmp0 (existing->status, "archived") == 0)
+        {
+          post_result (runner, display, KHO_INGEST_DUPLICATE, existing->archive_id, sha256,
+                       existing->page_count, NULL, started_us);
+          kho_document_free (existing);
+          continue;
+        }
+      start_job (runner, source, data, sha256, name, display, existing, (int) k + 1,
+                 range.first, range.last, started_us, progress);
+    }
+}
+
+/* Takes @file (shown as @display) into the archive: validates it, stores
+ * the original, records the document and hands its pages to the workers.
+ * A document an earlier run left unfinished is taken up again under its
+ * archive ID: from indexing when its PDF/A is in place, else from its pages. */
+static void
+intake (Runner *runner, const char *file, const char *display, Progress *progress)
+{
+  gint64 started_us = g_get_monotonic_time ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) data = NULL;
+  g_autoptr (KhoSource) source = NULL;
+  g_autoptr (KhoDocument) existing = NULL;
+  g_autofree char *name = g_path_get_basename (display);
+  g_autofree char *sha256 = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  const char *seen;
+
+  /* A FIFO or a device would block the read or never end. */
+  if (!g_file_test (file, G_FILE_TEST_IS_REGULAR) && g_file_test (file, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *message = g_strdup_printf (_("%s: not a regular file"), display);
+      post_result (runner, display, KHO_INGEST_FAILED, NULL, NULL, 0, message, started_us);
+      return;
+    }
+  if (!g_file_get_contents (file, &contents, &length, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("%s: cannot read: %s"), display,
+                                                  error->message);
+      post_result (runner, display, KHO_INGEST_FAILED, NULL, NULL, 0, message, started_us);
+      return;
+    }
+  data = g_bytes_new_take (g_steal_pointer (&contents), length);
+  sha256 = kho_store_sha256_bytes (data);
+
+  /* The same content twice in one run: the first is in the workers' hands. */
+  seen = g_hash_table_lookup (runner->seen, sha256);
+  if (seen != NULL)
+    {
+      post_result (runner, display, KHO_INGEST_DUPLICATE, *seen ? seen : NULL, sha256, 0, NULL,
+                   started_us);
+      return;
+    }
+  g_mutex_lock (&runner->db_lock);
+  existing = kho_db_find_sha256 (runner->archive->db, sha256, &error);
+  g_mutex_unlock (&runner->db_lock);
+  if (error)
+    goto failed;
+  if (existing && g_strcmp0 (existing->status, "archived") == 0)
+    {
+      post_result (runner, display, KHO_INGEST_DUPLICATE, existing->archive_id, sha256,
+                   existing->page_count, NULL, started_us);
+      return;
+    }
+
+  /* Validate before anything is written: bad input leaves no trace but an event. */
+  source = kho_source_open (data, name, &error);
+  if (source == NULL)
+    goto failed;
+
+  /* A scan split before stays split: its parts are taken up as parts. */
+  if (existing ? existing->part > 0 : runner->options.split_on_blank)
+    {
+      g_autoptr (GArray) parts = find_parts (source, &error);
+
+      if (error)
+        goto failed;
+      if (parts)
+        {
+          intake_parts (runner, source, data, sha256, name, display, parts, started_us,
+                        progress);
+          return;
+        }
+    }
+  start_job (runner, source, data, sha256, name, display, g_steal_pointer (&existing), 0, 0,
+             kho_source_n_pages (source) - 1, started_us, progress);
   return;
 
 failed:
@@ -1197,9 +1315,12 @@ kho_runner_run (KhoRunner *runner, GPtrArray *files, GPtrArray *names, KhoRunner
 
       if (g_atomic_int_get (&runner->cancelled))
         break;
-      if (kho_queue_sha256_active (archive->db, doc->sha256))
+      /* A kho watch worker has it, or it is another part of a split scan
+       * taken up already. */
+      if (kho_queue_sha256_active (archive->db, doc->sha256) ||
+          g_hash_table_contains (runner->seen, doc->sha256))
         {
-          progress.files_total--;  /* a kho watch worker has it */
+          progress.files_total--;
           continue;
         }
       intake (runner, original, doc->file_name, &progress);

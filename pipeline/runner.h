@@ -18,6 +18,8 @@ typedef struct {
   int workers;           /* OCR threads, each with its own engine; 0: one per core */
   const char *languages; /* NULL: the archive's */
   int page_timeout_ms;   /* 0: the archive's */
+  gboolean split_on_blank; /* a blank page ends one document and starts the next;
+                            * the blank pages are not archived */
   KhoPrepareOptions prepare;
 } KhoRunnerOptions;
 

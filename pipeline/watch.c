@@ -204,29 +204,40 @@ error_report (const KhoJob *job, const char *stage, const char *error_text, int 
 static void
 drop_unfinished (KhoArchive *archive, const char *sha256, const char *reason)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (KhoDocument) doc = NULL;
-  g_autofree char *pdf = NULL;
   g_autofree char *original = NULL;
+  g_autoptr (KhoDocument) kept = NULL;
 
   if (sha256 == NULL)
     return;
-  doc = kho_db_find_sha256 (archive->db, sha256, NULL);
-  if (doc == NULL || g_strcmp0 (doc->status, "processing") != 0)
-    return;
-  if (!kho_db_begin (archive->db, &error) ||
-      !kho_db_add_event (archive->db, doc->id, doc->stage, "failed", -1, NULL, reason, &error) ||
-      !kho_db_delete_document (archive->db, doc->id, &error) ||
-      !kho_db_commit (archive->db, &error))
+  /* A split scan may have several unfinished parts. */
+  for (;;)
     {
-      kho_db_rollback (archive->db);
-      g_warning ("%s: %s", doc->file_name, error->message);
-      return;
+      g_autoptr (GError) error = NULL;
+      g_autoptr (KhoDocument) doc = kho_db_find_sha256 (archive->db, sha256, NULL);
+      g_autofree char *pdf = NULL;
+
+      if (doc == NULL || g_strcmp0 (doc->status, "processing") != 0)
+        break;
+      if (!kho_db_begin (archive->db, &error) ||
+          !kho_db_add_event (archive->db, doc->id, doc->stage, "failed", -1, NULL, reason,
+                             &error) ||
+          !kho_db_delete_document (archive->db, doc->id, &error) ||
+          !kho_db_commit (archive->db, &error))
+        {
+          kho_db_rollback (archive->db);
+          g_warning ("%s: %s", doc->file_name, error->message);
+          return;
+        }
+      pdf = kho_store_pdf_path (archive->root, doc->archive_id);
+      kho_store_remove (pdf, NULL);
     }
-  pdf = kho_store_pdf_path (archive->root, doc->archive_id);
-  original = kho_store_original_path (archive->root, sha256);
-  kho_store_remove (pdf, NULL);
-  kho_store_remove (original, NULL);
+  /* The archived parts of a split scan keep its original. */
+  kept = kho_db_find_sha256 (archive->db, sha256, NULL);
+  if (kept == NULL)
+    {
+      original = kho_store_original_path (archive->root, sha256);
+      kho_store_remove (original, NULL);
+    }
 }
 
 gboolean
@@ -341,10 +352,27 @@ allow_cpu (int seconds)
 }
 
 static void
+worker_run_clear (WorkerRun *run)
+{
+  g_free (run->result.file);
+  g_free (run->result.archive_id);
+  g_free (run->result.sha256);
+  g_free (run->result.error);
+  g_free (run->result.stage);
+  memset (&run->result, 0, sizeof run->result);
+}
+
+static void
 worker_on_result (const KhoIngestResult *result, gpointer data)
 {
   WorkerRun *run = data;
 
+  /* A split scan has a result per part: the job keeps the first failure,
+   * else the first document. */
+  if (run->have && (run->result.status == KHO_INGEST_FAILED ||
+                    result->status != KHO_INGEST_FAILED))
+    return;
+  worker_run_clear (run);
   run->have = TRUE;
   run->result = *result;
   run->result.file = g_strdup (result->file);
@@ -364,15 +392,6 @@ worker_on_progress (int pages_done, int pages_total, int files_done, int files_t
   allow_cpu (run->cpu_limit_s);
 }
 
-static void
-worker_run_clear (WorkerRun *run)
-{
-  g_free (run->result.file);
-  g_free (run->result.archive_id);
-  g_free (run->result.sha256);
-  g_free (run->result.error);
-  g_free (run->result.stage);
-}
 
 /* Records archived (or duplicate) job @job as done, with its tag on the
  * document, then takes the input out of the inbox. */
@@ -570,6 +589,7 @@ kho_worker_run (KhoArchive *archive, const KhoRunnerOptions *options, GError **e
     }
   /* One page at a time: the supervisor runs one worker per core. */
   worker_options.workers = 1;
+  worker_options.split_on_blank = archive->split_on_blank;
   worker_runner = kho_runner_new (archive, &worker_options);
   action.sa_handler = on_worker_signal;
   sigemptyset (&action.sa_mask);

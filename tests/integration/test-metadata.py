@@ -152,6 +152,48 @@ def main():
           ("12", "THCS-VP", "2024-09-03"), got)
     check("extract: subject", norm(got["subject"]) == norm("báo cáo sĩ số học sinh"), got)
 
+    # --split-on-blank: a feeder scan of two documents with blank pages
+    # (one with scanner dust) between and after; each part is a document,
+    # the blank pages are archived in none, the scan is their original.
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from blank_tiff import blank_tiff
+    blank = os.path.join(TMP, "blank.tif")
+    batch = os.path.join(TMP, "batch.tif")
+    blank_tiff(blank, specks=40)
+    subprocess.run(["tiffcp", os.path.join(ROOT, "sample-scans/ke-hoach-so-hoa.tif"), blank,
+                    os.path.join(ROOT, "sample-scans/quyet-dinh-hoi-dong.tif"), blank, blank,
+                    batch], check=True)
+    split_env = dict(ENV, KHO_ARCHIVE=os.path.join(TMP, "split"))
+    out = subprocess.run([KHO, "ingest", "--json", "--split-on-blank", batch], env=split_env,
+                         capture_output=True, text=True, check=True).stdout
+    parts = [json.loads(line) for line in out.splitlines()]
+    check("split: two documents", [p["status"] for p in parts] == ["archived", "archived"], out)
+    docs = [json.loads(subprocess.run([KHO, "show", "--json", p["id"]], env=split_env,
+                                      capture_output=True, text=True, check=True).stdout)
+            for p in parts]
+    check("split: parts and pages",
+          [(d["part"], d["first_page"], d["last_page"], d["page_count"]) for d in docs] ==
+          [(1, 1, 3, 3), (2, 5, 6, 2)], [(d["part"], d.get("first_page")) for d in docs])
+    check("split: types", [d["type"] for d in docs] == ["Kế hoạch", "Quyết định"],
+          [d["type"] for d in docs])
+    check("split: one original", len({d["sha256"] for d in docs}) == 1)
+    original = os.path.join(TMP, "original.tif")
+    subprocess.run([KHO, "get", parts[1]["id"], "--original", "-o", original], env=split_env,
+                   check=True)
+    with open(original, "rb") as a, open(batch, "rb") as b:
+        check("split: the original of a part is the whole scan", a.read() == b.read())
+    again = subprocess.run([KHO, "ingest", "--json", "--split-on-blank", batch], env=split_env,
+                           capture_output=True, text=True, check=True).stdout
+    check("split: again, a duplicate of its first part",
+          [(json.loads(line)["status"], json.loads(line)["id"]) for line in again.splitlines()]
+          == [("duplicate", parts[0]["id"])], again)
+    blanks = os.path.join(TMP, "blanks.tif")
+    subprocess.run(["tiffcp", blank, blank, blanks], check=True)
+    empty = subprocess.run([KHO, "ingest", "--split-on-blank", blanks], env=split_env,
+                           capture_output=True, text=True)
+    check("split: a scan of blank pages only is refused",
+          empty.returncode == 1 and "every page is blank" in empty.stderr, empty.stderr)
+
     print("1..%d" % len(results))
     failed = 0
     for i, (name, ok, detail) in enumerate(results, 1):
