@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "index/classify.h"
+#include "index/fold.h"
 
 #define CORPUS_DIR KHO_TEST_SRCDIR "/tests/classify/corpus"
 
@@ -838,6 +839,70 @@ test_classify_corpus (void)
   g_assert_cmpfloat (with_model, >=, CORPUS_MIN_ACCURACY);
 }
 
+/* paperless-ngx's "any word" matching, the baseline to beat: a type
+ * matches when any word of its name occurs in the text, and the first type
+ * that matches is taken.  Vietnamese words are single syllables ("kế",
+ * "hoạch", "quyết", "định"), so nearly every type matches nearly every
+ * document. */
+static const char *
+any_word_type (const KhoTypeRules *rules, const char *text)
+{
+  g_autofree char *folded = kho_fold_search (text, -1);
+  g_autoptr (GHashTable) words = g_hash_table_new (g_str_hash, g_str_equal);
+  g_auto (GStrv) tokens = g_regex_split_simple ("[^[:alnum:]]+", folded, 0, 0);
+
+  for (int i = 0; tokens[i]; i++)
+    if (*tokens[i])
+      g_hash_table_add (words, tokens[i]);
+  for (guint t = 0; t < kho_type_rules_count (rules); t++)
+    {
+      const KhoDocType *type = kho_type_rules_get (rules, t);
+      g_autofree char *name = kho_fold_search (type->name, -1);
+      g_auto (GStrv) syllables = g_strsplit (name, " ", -1);
+
+      for (int i = 0; syllables[i]; i++)
+        if (g_hash_table_contains (words, syllables[i]))
+          return type->name;
+    }
+  return KHO_TYPE_UNCLASSIFIED;
+}
+
+/* The learned model on the text alone (no fields: no notation code, no
+ * type line read by the parsers), trained leave-one-out, against the
+ * any-word baseline. */
+static void
+test_classify_baseline (void)
+{
+  g_autoptr (KhoTypeRules) rules = load_rules (NULL);
+  g_autoptr (GPtrArray) documents = load_corpus ();
+  guint model_right = 0, baseline_right = 0;
+
+  for (guint i = 0; i < documents->len; i++)
+    {
+      const CorpusDocument *document = g_ptr_array_index (documents, i);
+      g_autoptr (KhoTypeModel) model = kho_type_model_new ();
+      g_autoptr (KhoFields) none = kho_fields_extract ("");
+      KhoClassification c;
+
+      for (guint j = 0; j < documents->len; j++)
+        {
+          const CorpusDocument *other = g_ptr_array_index (documents, j);
+
+          if (j != i && strcmp (other->type, KHO_TYPE_UNCLASSIFIED) != 0)
+            kho_type_model_add (model, other->text, other->type);
+        }
+      c = kho_classify (rules, model, document->text, none);
+      model_right += strcmp (c.type ? c.type->name : KHO_TYPE_UNCLASSIFIED,
+                             document->type) == 0;
+      baseline_right += strcmp (any_word_type (rules, document->text), document->type) == 0;
+    }
+  g_test_message ("type accuracy over %u documents without layout fields: model %.3f, "
+                  "paperless-style any-word matching %.3f", documents->len,
+                  (double) model_right / documents->len,
+                  (double) baseline_right / documents->len);
+  g_assert_cmpuint (model_right, >, baseline_right);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -853,5 +918,6 @@ main (int argc, char **argv)
   g_test_add_func ("/classify/model/round-trip", test_model_round_trip);
   g_test_add_func ("/classify/model/garbage", test_model_garbage);
   g_test_add_func ("/classify/corpus", test_classify_corpus);
+  g_test_add_func ("/classify/baseline", test_classify_baseline);
   return g_test_run ();
 }
