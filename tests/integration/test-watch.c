@@ -1354,6 +1354,75 @@ test_crashing_inputs (Fixture *f, gconstpointer data)
 
 /* --- main --- */
 
+/* --- /watch/split-on-blank --- */
+
+/* A feeder scan: the 3 pages of the kế hoạch, a blank page with scanner
+ * dust, the 2 pages of the quyết định.  Made with tests/integration/
+ * blank_tiff.py and tiffcp (libtiff-tools). */
+static GBytes *
+feeder_scan (Fixture *f)
+{
+  g_autofree char *blank = g_build_filename (f->staging, "blank.tif", NULL);
+  g_autofree char *batch = g_build_filename (f->staging, "batch.tif", NULL);
+  g_autofree char *script = g_build_filename (KHO_TEST_SRCDIR, "tests", "integration",
+                                              "blank_tiff.py", NULL);
+  g_autofree char *plan = g_build_filename (KHO_TEST_SRCDIR, "sample-scans", "ke-hoach-so-hoa.tif",
+                                            NULL);
+  g_autofree char *decision = g_build_filename (KHO_TEST_SRCDIR, "sample-scans",
+                                                "quyet-dinh-hoi-dong.tif", NULL);
+  const char *make_blank[] = { "python3", script, blank, NULL };
+  const char *join[] = { "tiffcp", plan, blank, decision, batch, NULL };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length;
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) make_blank, NULL, G_SPAWN_SEARCH_PATH, NULL,
+                               NULL, NULL, NULL, &status, &error));
+  g_assert_true (g_spawn_check_wait_status (status, &error));
+  g_assert_true (g_spawn_sync (NULL, (char **) join, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               NULL, NULL, &status, &error));
+  g_assert_true (g_spawn_check_wait_status (status, &error));
+  g_assert_true (g_file_get_contents (batch, &contents, &length, &error));
+  return g_bytes_new_take (g_steal_pointer (&contents), length);
+}
+
+static gboolean
+two_archived (Fixture *f, const Status *status, gconstpointer data)
+{
+  (void) f, (void) data;
+  return status_documents (status) == 2 && status_active (status) == 0;
+}
+
+/* With split-on-blank in the archive's [watch] settings, a feeder scan
+ * dropped into the inbox becomes one document per part; the blank page is
+ * in none; the scan leaves the inbox once both are archived. */
+static void
+test_split_on_blank (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (f->archive, "kho.conf", NULL);
+  g_autoptr (GKeyFile) keys = g_key_file_new ();
+  g_autoptr (GBytes) batch = feeder_scan (f);
+  g_autoptr (Status) status = NULL;
+  g_autofree char *sum = NULL;
+
+  (void) data;
+  g_assert_true (g_key_file_load_from_file (keys, path, G_KEY_FILE_KEEP_COMMENTS, NULL));
+  g_key_file_set_boolean (keys, "watch", "split-on-blank", TRUE);
+  g_assert_true (g_key_file_save_to_file (keys, path, NULL));
+  watch_start (f, 2);
+  sum = drop_input (f, "batch.tif", batch);
+  status = wait_until (f, two_archived, NULL, 300, "the two parts of the scan archived");
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM documents WHERE sha256 = ? AND "
+                              "status = 'archived'", sum, NULL), ==, 2);
+  g_assert_cmpint (db_int (f, "SELECT sum(page_count) FROM documents WHERE sha256 = ?", sum,
+                           NULL), ==, 5);
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM documents WHERE sha256 = ? AND part = 2 "
+                              "AND first_page = 5 AND last_page = 6", sum, NULL), ==, 1);
+  assert_folder_empty (f, f->inbox);
+  watch_stop (f, SIGTERM);
+}
+
 /* --- /watch/memory-limit --- */
 
 /* A PNG of @side × @side white RGB pixels, written row by row: small on
@@ -1492,6 +1561,8 @@ main (int argc, char **argv)
               fixture_tear_down);
   g_test_add ("/watch/ignored", Fixture, NULL, fixture_set_up, test_ignored, fixture_tear_down);
   g_test_add ("/watch/memory-limit", Fixture, NULL, fixture_set_up, test_memory_limit,
+              fixture_tear_down);
+  g_test_add ("/watch/split-on-blank", Fixture, NULL, fixture_set_up, test_split_on_blank,
               fixture_tear_down);
   g_test_add ("/watch/crashing-inputs", Fixture, NULL, fixture_set_up, test_crashing_inputs,
               fixture_tear_down);
