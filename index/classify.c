@@ -30,18 +30,20 @@
  *                 (SY, TrS, SL) in the notation counts as the line too
  *   year       2  a legal number (one with a year) whose code is NĐ, TT or
  *                 TTLT (the legal group): more certain still
- *   model      5 × its posterior for each type it knows
- *   keywords   2 for each keyword of the type found, at most 8; without a
- *                 usable model for every type, with one for the types it
- *                 has not seen (it speaks for the others)
+ *   model      5 × its posterior, for each type it knows
+ *   keywords   2 for each keyword of the type found; without a usable
+ *                 model for every type, with one for the types it has seen
+ *                 in fewer than 3 documents (it speaks for the others)
+ *   content    the model and the keywords together give a type at most 5
  *
  * NONE is 3.5: one layout signal alone gives 0.92; one keyword 0.18 (one
- * phrase in a note is no type), two 0.62, three 0.92; the model alone,
- * certain, 0.82.  The model cannot outvote a layout signal (5 < 6) but
- * decides between two that disagree, and between no signal and NONE.
- * Its posterior is tempered (see model_posterior()): naive Bayes counts
- * the evidence of every word as if independent and would otherwise be
- * near-certain of any text at all.
+ * phrase in a note is no type), two 0.62, three or more 0.82, as the
+ * certain model alone.  The content (5) cannot outvote a layout signal
+ * (6): a kế hoạch that quotes a biên bản is still a kế hoạch; it decides
+ * between two signals that disagree, and between no signal and NONE.
+ * The model's posterior is tempered (see model_posterior()): naive Bayes
+ * counts the evidence of every word as if independent and would otherwise
+ * be near-certain of any text at all.
  *
  * A notation code and a type line that disagree are both kept, except
  * that a type line of a type without a code (a biên lai, a học bạ) makes
@@ -70,7 +72,7 @@ G_DEFINE_QUARK (kho-classify-error-quark, kho_classify_error)
 #define POINTS_LEGAL_YEAR 2.0
 #define POINTS_MODEL 5.0
 #define POINTS_KEYWORD 2.0
-#define POINTS_KEYWORDS_MAX 8.0
+#define POINTS_CONTENT_MAX 5.0
 #define POINTS_NONE 3.5
 
 /* The layout signals are in the header: the first lines of the text. */
@@ -83,6 +85,11 @@ G_DEFINE_QUARK (kho-classify-error-quark, kho_classify_error)
  * threshold (a timetable, a note that names a kế hoạch bài dạy), where 60
  * and more let the note through as a Kế hoạch. */
 #define MODEL_FEATURES_PER_VOTE 16.0
+
+/* The documents of a type the model needs before its word replaces the
+ * rules' keywords for that type: from one or two examples it has learned
+ * their topics more than their type. */
+#define MODEL_KNOWN_DOCUMENTS 3
 
 #define MODEL_MAGIC "kho-type-model"
 #define MODEL_VERSION 1
@@ -702,40 +709,46 @@ match_type_line (const KhoTypeRules *rules, const char *phrase, const char *grou
 
 /* The words at the start of @line that are in capitals ("HÓA ĐƠN GIÁ TRỊ
  * GIA TĂNG" of "HÓA ĐƠN GIÁ TRỊ GIA TĂNG Ký hiệu: 1C23TMP"), as a phrase;
- * "" when the line does not start with a capital letter. */
+ * "" when the line does not start with a capital letter.  In a word of
+ * capitals an "l" is OCR's I ("GlẤY CHỨNG NHẬN"). */
 static char *
 leading_capitals (const char *line)
 {
+  GString *run = g_string_new (NULL);
   const char *p = line;
-  const char *end_of_run = line;
-  gboolean letter = FALSE;
+  char *phrase;
 
   while (*p)
     {
-      const char *word = p;
+      GString *word = g_string_new (NULL);
+      gboolean upper = FALSE;
       gboolean lower = FALSE;
 
-      while (*p && !g_unichar_isspace (g_utf8_get_char (p)))
+      for (; *p && !g_unichar_isspace (g_utf8_get_char (p)); p = g_utf8_next_char (p))
         {
           gunichar c = g_utf8_get_char (p);
 
-          lower |= g_unichar_islower (c);
-          if (g_unichar_isupper (c) && !letter && word == line)
-            letter = TRUE;
-          p = g_utf8_next_char (p);
+          if (c == 'l')
+            c = 'I';
+          else
+            lower |= g_unichar_islower (c);
+          upper |= g_unichar_isupper (c);
+          g_string_append_unichar (word, c);
         }
-      if (lower || !letter)
-        break;
-      end_of_run = p;
+      if (lower || (run->len == 0 && !upper))
+        {
+          g_string_free (word, TRUE);
+          break;
+        }
+      g_string_append (run, word->str);
+      g_string_append_c (run, ' ');
+      g_string_free (word, TRUE);
       while (*p && g_unichar_isspace (g_utf8_get_char (p)))
         p = g_utf8_next_char (p);
     }
-  if (end_of_run == line)
-    return g_strdup ("");
-  {
-    g_autofree char *run = g_strndup (line, (gsize) (end_of_run - line));
-    return phrase_of (run);
-  }
+  phrase = phrase_of (run->str);
+  g_string_free (run, TRUE);
+  return phrase;
 }
 
 /* ---- The model ---- */
@@ -1149,9 +1162,12 @@ model_posterior (const KhoTypeModel *model, const char *text)
 /* ---- Classification ---- */
 
 typedef struct {
-  double *points;        /* per type of the rules */
-  double *strongest;     /* the largest layout vote per type */
-  const char **reasons;  /* the reason of that vote, else of the content's */
+  double *points;               /* per type of the rules */
+  double *strongest;            /* the largest layout vote per type */
+  const char **reasons;         /* its reason */
+  double *content;              /* the content's points per type */
+  double *content_strongest;    /* the largest content vote per type */
+  const char **content_reasons; /* its reason */
 } Ballot;
 
 /* A vote of a layout signal.  The reason of a type is its strongest layout
@@ -1169,16 +1185,22 @@ vote (Ballot *ballot, guint index, double points, const char *reason)
     }
 }
 
-/* A vote of the content ("model", "keywords"): the reason only of a type
- * that no layout signal voted for. */
+/* A vote of the content ("model", "keywords").  The model and the keywords
+ * together give a type at most POINTS_CONTENT_MAX: what the text is about
+ * never outvotes what its layout says it is. */
 static void
 vote_content (Ballot *ballot, guint index, double points, const char *reason)
 {
+  points = MIN (points, POINTS_CONTENT_MAX - ballot->content[index]);
   if (points <= 0)
     return;
   ballot->points[index] += points;
-  if (ballot->reasons[index] == NULL)
-    ballot->reasons[index] = reason;
+  ballot->content[index] += points;
+  if (points > ballot->content_strongest[index])
+    {
+      ballot->content_strongest[index] = points;
+      ballot->content_reasons[index] = reason;
+    }
 }
 
 /* The type named by a "SAO Y", "SAO Y BẢN CHÍNH", "TRÍCH SAO" or "SAO LỤC"
@@ -1254,7 +1276,8 @@ find_law_number (char **lines)
   return FALSE;
 }
 
-/* TRUE when @model has documents of the type named @name. */
+/* TRUE when @model has learned the type named @name from enough documents
+ * (MODEL_KNOWN_DOCUMENTS) to speak for it alone. */
 static gboolean
 model_knows (const KhoTypeModel *model, const char *name)
 {
@@ -1263,14 +1286,14 @@ model_knows (const KhoTypeModel *model, const char *name)
       const ModelClass *class = g_ptr_array_index (model->classes, c);
 
       if (strcmp (class->name, name) == 0)
-        return TRUE;
+        return class->documents >= MODEL_KNOWN_DOCUMENTS;
     }
   return FALSE;
 }
 
 /* The keywords of each type found in @text, POINTS_KEYWORD for each
- * (distinct) one.  With @model, only for the types it has never seen: it
- * speaks for the others. */
+ * (distinct) one.  With @model, only for the types it has not learned from
+ * MODEL_KNOWN_DOCUMENTS documents: it speaks for the others. */
 static void
 vote_keywords (const KhoTypeRules *rules, const KhoTypeModel *model, Ballot *ballot,
                const char *text)
@@ -1293,7 +1316,7 @@ vote_keywords (const KhoTypeRules *rules, const KhoTypeModel *model, Ballot *bal
           if (strstr (haystack, needle))
             points += POINTS_KEYWORD;
         }
-      vote_content (ballot, i, MIN (points, POINTS_KEYWORDS_MAX), "keywords");
+      vote_content (ballot, i, points, "keywords");
     }
 }
 
@@ -1323,9 +1346,9 @@ kho_classify (const KhoTypeRules *rules, const KhoTypeModel *model, const char *
   KhoClassification result = { NULL, 0.0, "none" };
   g_autofree char *page_text = NULL;
   g_auto (GStrv) lines = NULL;
-  g_autofree double *points = NULL;
-  g_autofree double *strongest = NULL;
-  g_autofree const char **reasons = NULL;
+  g_autofree double *numbers = NULL;
+  g_autofree const char **strings = NULL;
+  double *points;
   Ballot ballot;
   const TypeEntry *copy, *line = NULL;
   const char *copy_reason = "type line";
@@ -1337,10 +1360,11 @@ kho_classify (const KhoTypeRules *rules, const KhoTypeModel *model, const char *
   n = rules->types->len;
   if (n == 0)
     return result;
-  points = g_new0 (double, n);
-  strongest = g_new0 (double, n);
-  reasons = g_new0 (const char *, n);
-  ballot = (Ballot) { points, strongest, reasons };
+  numbers = g_new0 (double, 4 * n);
+  strings = g_new0 (const char *, 2 * n);
+  ballot = (Ballot) { numbers, numbers + n, strings, numbers + 2 * n, numbers + 3 * n,
+                      strings + n };
+  points = ballot.points;
 
   page_text = kho_fold_nfc (text ? text : "", -1);  /* valid UTF-8 from here on */
   g_strdelimit (page_text, "\f", '\n');  /* pages */
@@ -1401,7 +1425,7 @@ kho_classify (const KhoTypeRules *rules, const KhoTypeModel *model, const char *
     }
 
   /* Content: the model when it can tell two types apart, with the rules'
-   * keywords for the types it has not seen; else the keywords alone. */
+   * keywords for the types it has barely seen; else the keywords alone. */
   if (model && model->classes->len >= 2)
     {
       vote_model (rules, model, &ballot, page_text);
@@ -1422,7 +1446,7 @@ kho_classify (const KhoTypeRules *rules, const KhoTypeModel *model, const char *
   if (points[best] <= 0)
     return result;
   result.confidence = exp (points[best]) / total;
-  result.reason = reasons[best];
+  result.reason = ballot.reasons[best] ? ballot.reasons[best] : ballot.content_reasons[best];
   if (result.confidence >= KHO_CLASSIFY_THRESHOLD)
     result.type = g_ptr_array_index (rules->types, best);
   g_debug ("classify: %s %.2f (%s, %.1f points)",
