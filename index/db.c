@@ -14,6 +14,7 @@
 #include "index/schema-v3.h"
 #include "index/schema-v4.h"
 #include "index/schema-v5.h"
+#include "index/schema-v6.h"
 #include "index/tokenizer.h"
 
 
@@ -32,6 +33,7 @@ static const char *const migrations[KHO_DB_SCHEMA_VERSION] = {
   kho_schema_v3,
   kho_schema_v4,
   kho_schema_v5,
+  kho_schema_v6,
 };
 
 const char *const kho_stages[KHO_N_STAGES] = { "intake", "ocr", "classify", "assemble", "index" };

@@ -27,7 +27,7 @@ typedef enum {
 } KhoDbError;
 
 /* The newest schema version this build knows. */
-#define KHO_DB_SCHEMA_VERSION 5
+#define KHO_DB_SCHEMA_VERSION 6
 
 typedef struct KhoDb KhoDb;
 

@@ -198,3 +198,137 @@ out:
     g_ptr_array_unref (hits);
   return result;
 }
+
+/* --- counts and facets --- */
+
+const char *const kho_search_facet_names[KHO_SEARCH_N_FACETS] = { "type", "year", "issuer" };
+
+/* The matching documents (ids), with the same filters as the search.  For
+ * words: ?1 the MATCH expression; without: every archived document that
+ * passes the filters. */
+#define MATCH_SQL \
+  "SELECT doc_fts.rowid AS id FROM doc_fts JOIN documents ON documents.id = doc_fts.rowid" \
+  " WHERE doc_fts MATCH ?1 AND documents.status = 'archived'" FILTER_SQL
+#define PASS_SQL \
+  "SELECT documents.id AS id FROM documents" \
+  " WHERE documents.status = 'archived' AND ?1 IS NULL" FILTER_SQL
+
+/* The three facets in one statement over the matches, computed once: the
+ * first ?2 of them (rowid order, which costs no ranking), or all with -1.
+ * Each facet keeps its ?3 most frequent values. */
+#define FACETS_SQL(matches) \
+  "WITH m AS MATERIALIZED (" matches " LIMIT ?2)" \
+  " SELECT * FROM (SELECT 0, f.value, count(*) AS n FROM m JOIN fields f" \
+  "   ON f.document_id = m.id AND f.name = 'type'" \
+  "   GROUP BY f.value ORDER BY n DESC, f.value LIMIT ?3)" \
+  " UNION ALL SELECT * FROM (SELECT 1, substr(d.issued, 1, 4) AS y, count(*) AS n" \
+  "   FROM m JOIN documents d ON d.id = m.id WHERE d.issued IS NOT NULL" \
+  "   GROUP BY y ORDER BY n DESC, y DESC LIMIT ?3)" \
+  " UNION ALL SELECT * FROM (SELECT 2, f.value, count(*) AS n FROM m JOIN fields f" \
+  "   ON f.document_id = m.id AND f.name = 'issuer'" \
+  "   GROUP BY f.value ORDER BY n DESC, f.value LIMIT ?3)"
+
+static const char *const facet_sql[2] = { FACETS_SQL (MATCH_SQL), FACETS_SQL (PASS_SQL) };
+
+void
+kho_search_facet_free (KhoSearchFacet *facet)
+{
+  if (facet == NULL)
+    return;
+  g_free (facet->value);
+  g_free (facet);
+}
+
+static void
+bind_filters (sqlite3_stmt *stmt, const char *expression, const KhoSearchOptions *filters)
+{
+  sqlite3_bind_text (stmt, 1, expression, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 6, filters->type, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 7, filters->issuer, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 8, filters->from, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 9, filters->to, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 10, filters->number, -1, SQLITE_STATIC);
+}
+
+gint64
+kho_search_count (sqlite3 *db, const char *user_query, const KhoSearchOptions *options,
+                  int top, int sample, GPtrArray *facets[KHO_SEARCH_N_FACETS], GError **error)
+{
+  KhoSearchOptions filters;
+  g_autofree char *expression = NULL;
+  g_autofree char *count_sql = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 total = -1;
+
+  g_return_val_if_fail (db != NULL, -1);
+  kho_search_options_init (&filters);
+  #define FILTER(name) filters.name = options && options->name && *options->name \
+                                        ? options->name : NULL
+  FILTER (type);
+  FILTER (issuer);
+  FILTER (from);
+  FILTER (to);
+  FILTER (number);
+  #undef FILTER
+  if (facets)
+    for (int i = 0; i < KHO_SEARCH_N_FACETS; i++)
+      facets[i] = g_ptr_array_new_with_free_func ((GDestroyNotify) kho_search_facet_free);
+  expression = kho_query_build (user_query);
+  if (expression == NULL && !has_filters (&filters))
+    return 0;
+
+  /* ?2…?5 are unused here: the filters keep their numbers. */
+  count_sql = g_strdup_printf ("SELECT count(*) FROM (%s)", expression ? MATCH_SQL : PASS_SQL);
+  if (sqlite3_prepare_v2 (db, count_sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      set_database_error (error, db, "preparing the count");
+      goto out;
+    }
+  bind_filters (stmt, expression, &filters);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      set_database_error (error, db, "counting");
+      goto out;
+    }
+  total = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  stmt = NULL;
+
+  if (facets && total > 0)
+    {
+      int rc;
+
+      if (sqlite3_prepare_v2 (db, facet_sql[expression ? 0 : 1], -1, &stmt, NULL) != SQLITE_OK)
+        {
+          set_database_error (error, db, "preparing the facets");
+          total = -1;
+          goto out;
+        }
+      bind_filters (stmt, expression, &filters);
+      sqlite3_bind_int (stmt, 2, sample > 0 ? sample : -1);
+      sqlite3_bind_int (stmt, 3, top > 0 ? top : -1);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          int which = sqlite3_column_int (stmt, 0);
+          KhoSearchFacet *facet;
+
+          if (which < 0 || which >= KHO_SEARCH_N_FACETS ||
+              sqlite3_column_type (stmt, 1) == SQLITE_NULL)
+            continue;
+          facet = g_new0 (KhoSearchFacet, 1);
+          facet->value = column_text (stmt, 1);
+          facet->count = sqlite3_column_int64 (stmt, 2);
+          g_ptr_array_add (facets[which], facet);
+        }
+      if (rc != SQLITE_DONE)
+        {
+          set_database_error (error, db, "counting the facets");
+          total = -1;
+          goto out;
+        }
+    }
+
+out:
+  sqlite3_finalize (stmt);
+  return total;
+}

@@ -61,6 +61,27 @@ void kho_search_options_init (KhoSearchOptions *options);
  * cut. */
 GPtrArray *kho_search_run (sqlite3 *db, const char *user_query,
                            const KhoSearchOptions *options, GError **error);
+/* The number of documents @user_query and @options' filters match (limit
+ * and offset ignored), and when @facets is not NULL, the top @top values
+ * of each facet among them: an array of three GPtrArray* ("type", "year",
+ * "issuer") of KhoSearchFacet*, most frequent first, created by the call
+ * (free with g_ptr_array_unref, also on error).  Facets are counted over
+ * the first @sample matches in the catalogue's order (0: all), which keeps
+ * them fast for a word most documents contain: beyond @sample matches they
+ * are estimates.  Returns -1 on a database error. */
+typedef struct {
+  char *value;
+  gint64 count;
+} KhoSearchFacet;
+
+#define KHO_SEARCH_N_FACETS 3
+extern const char *const kho_search_facet_names[KHO_SEARCH_N_FACETS];
+
+gint64 kho_search_count (sqlite3 *db, const char *user_query, const KhoSearchOptions *options,
+                         int top, int sample, GPtrArray *facets[KHO_SEARCH_N_FACETS],
+                         GError **error);
+void kho_search_facet_free (KhoSearchFacet *facet);
+
 /* Frees @hit and its strings; NULL does nothing. */
 void kho_search_hit_free (KhoSearchHit *hit);
 

@@ -42,4 +42,10 @@ int cli_command_worker (int argc, char **argv);
 int cli_command_status (int argc, char **argv);
 int cli_command_retry (int argc, char **argv);
 
+/* Commands of cmd-user.c */
+int cli_command_user (int argc, char **argv);
+
+/* The command of cmd-serve.c */
+int cli_command_serve (int argc, char **argv);
+
 G_END_DECLS

@@ -16,135 +16,6 @@
 
 /* --- kho edit --- */
 
-/* The fields kho edit may set. */
-static const char *const editable[] = {
-  "type", "number", "year", "notation", "place", "issued", "issuer", "subject",
-  "signer_position", "signer_name", "recipients", "urgency", "secrecy", "retention",
-};
-
-static gboolean
-is_editable (const char *name)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (editable); i++)
-    if (strcmp (name, editable[i]) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-/* Checks and normalises @value for field @name: a known type, a valid
- * date, recipients "a; b" as a JSON list, retention in years.  NULL with
- * @error when it cannot be one. */
-static char *
-edit_value (KhoTypeRules *rules, const char *name, const char *value, char **type_code,
-            GError **error)
-{
-  g_autofree char *nfc = g_utf8_normalize (value, -1, G_NORMALIZE_NFC);
-
-  if (nfc == NULL)
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("%s: not UTF-8 text"), name);
-      return NULL;
-    }
-  g_strstrip (nfc);
-  if (*nfc == '\0')
-    return g_strdup ("");  /* clears the field */
-  if (strcmp (name, "type") == 0)
-    {
-      const KhoDocType *type = kho_type_rules_by_name (rules, nfc);
-
-      if (type == NULL)
-        type = kho_type_rules_by_code (rules, nfc);
-      if (type == NULL && g_strcmp0 (nfc, KHO_TYPE_UNCLASSIFIED) != 0)
-        {
-          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       _("type: “%s” is not a known type (see index/doctypes.conf)"), nfc);
-          return NULL;
-        }
-      *type_code = type && type->code ? g_strdup (type->code) : g_strdup ("");
-      return g_strdup (type ? type->name : KHO_TYPE_UNCLASSIFIED);
-    }
-  if (strcmp (name, "issued") == 0)
-    {
-      char *iso = kho_fields_parse_date (nfc);
-
-      if (iso == NULL)
-        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                     _("issued: “%s” is not a date (28/04/2023)"), nfc);
-      return iso;
-    }
-  if (strcmp (name, "retention") == 0)
-    {
-      g_autofree char *folded = g_utf8_casefold (nfc, -1);
-      char *end = NULL;
-      long years;
-
-      if (strcmp (folded, "vĩnh viễn") == 0 || strcmp (folded, "permanent") == 0)
-        return g_strdup ("0");
-      years = strtol (nfc, &end, 10);
-      if (end == nfc || *end || years < 0 || years > 200)
-        {
-          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       _("retention: give years (10) or “vĩnh viễn”"));
-          return NULL;
-        }
-      return g_strdup_printf ("%ld", years);
-    }
-  if (strcmp (name, "recipients") == 0)
-    {
-      g_auto (GStrv) items = g_strsplit (nfc, ";", -1);
-      g_autoptr (JsonBuilder) builder = json_builder_new ();
-      g_autoptr (JsonNode) root = NULL;
-
-      json_builder_begin_array (builder);
-      for (int i = 0; items[i]; i++)
-        if (*g_strstrip (items[i]))
-          json_builder_add_string_value (builder, items[i]);
-      json_builder_end_array (builder);
-      root = json_builder_get_root (builder);
-      return json_to_string (root, FALSE);
-    }
-  /* Lines of the issuer and of the signer's position: "/" or "\n". */
-  if (strcmp (name, "issuer") == 0 || strcmp (name, "signer_position") == 0)
-    {
-      g_auto (GStrv) lines = g_regex_split_simple ("\\s*(?:/|\\\\n)\\s*", nfc, 0, 0);
-
-      return g_strjoinv ("\n", lines);
-    }
-  return g_steal_pointer (&nfc);
-}
-
-typedef struct {
-  char *name;
-  char *value;  /* "" clears */
-} Edit;
-
-static gboolean
-apply_edits (KhoArchive *archive, KhoDocument *doc, GArray *edits, GError **error)
-{
-  KhoDb *db = archive->db;
-
-  if (!kho_db_begin (db, error))
-    return FALSE;
-  for (guint i = 0; i < edits->len; i++)
-    {
-      Edit *edit = &g_array_index (edits, Edit, i);
-      g_autofree char *old = kho_db_get_field (db, doc->id, edit->name);
-      g_autofree char *detail = g_strdup_printf ("%s: %s → %s", edit->name, old ? old : "-",
-                                                 *edit->value ? edit->value : "-");
-
-      if (!kho_db_set_field (db, doc->id, edit->name, edit->value, "user", error) ||
-          !kho_db_add_event (db, doc->id, "edit", "ok", -1, NULL, detail, error))
-        goto fail;
-    }
-  if (g_strcmp0 (doc->status, "archived") == 0 && !kho_db_index_document (db, doc->id, error))
-    goto fail;
-  return kho_db_commit (db, error);
-
-fail:
-  kho_db_rollback (db);
-  return FALSE;
-}
-
 int
 cli_command_edit (int argc, char **argv)
 {
@@ -160,7 +31,7 @@ cli_command_edit (int argc, char **argv)
   g_autoptr (KhoArchive) archive = NULL;
   g_autoptr (KhoDocument) doc = NULL;
   g_autoptr (KhoClassifier) classifier = NULL;
-  g_autoptr (GArray) edits = g_array_new (FALSE, TRUE, sizeof (Edit));
+  g_autoptr (GArray) edits = g_array_new (FALSE, TRUE, sizeof (KhoMetadataEdit));
   int status = EXIT_SUCCESS;
 
   if (!cli_parse_options ("edit", N_("ID --set FIELD=VALUE…"),
@@ -182,9 +53,9 @@ cli_command_edit (int argc, char **argv)
       const char *eq = strchr (sets[i], '=');
       g_autofree char *name = eq ? g_strndup (sets[i], (gsize) (eq - sets[i])) : NULL;
       g_autofree char *type_code = NULL;
-      Edit edit = { 0 };
+      KhoMetadataEdit edit = { 0 };
 
-      if (name == NULL || !is_editable (g_strstrip (name)))
+      if (name == NULL || !kho_metadata_is_editable (g_strstrip (name)))
         {
           g_autofree char *message = g_strdup_printf (_("edit: “%s” is not FIELD=VALUE of an "
                                                         "editable field"), sets[i]);
@@ -192,7 +63,7 @@ cli_command_edit (int argc, char **argv)
           status = EXIT_USAGE;
           goto out;
         }
-      edit.value = edit_value (classifier->rules, name, eq + 1, &type_code, &error);
+      edit.value = kho_metadata_edit_value (classifier->rules, name, eq + 1, &type_code, &error);
       if (edit.value == NULL)
         {
           g_autofree char *message = g_strdup_printf ("edit: %s", error->message);
@@ -204,11 +75,11 @@ cli_command_edit (int argc, char **argv)
       g_array_append_val (edits, edit);
       if (type_code)
         {
-          Edit code = { g_strdup ("type_code"), g_steal_pointer (&type_code) };
+          KhoMetadataEdit code = { g_strdup ("type_code"), g_steal_pointer (&type_code) };
           g_array_append_val (edits, code);
         }
     }
-  if (!apply_edits (archive, doc, edits, &error))
+  if (!kho_metadata_apply (archive, doc, edits, NULL, &error))
     {
       cli_print_error (error->message);
       status = EXIT_FAILURE;
@@ -216,7 +87,7 @@ cli_command_edit (int argc, char **argv)
     }
   for (guint i = 0; i < edits->len; i++)
     {
-      Edit *edit = &g_array_index (edits, Edit, i);
+      KhoMetadataEdit *edit = &g_array_index (edits, KhoMetadataEdit, i);
       g_auto (GStrv) lines = g_strsplit (edit->value, "\n", -1);
       g_autofree char *shown = g_strjoinv (" / ", lines);
 
@@ -226,8 +97,8 @@ cli_command_edit (int argc, char **argv)
 out:
   for (guint i = 0; i < edits->len; i++)
     {
-      g_free (g_array_index (edits, Edit, i).name);
-      g_free (g_array_index (edits, Edit, i).value);
+      g_free (g_array_index (edits, KhoMetadataEdit, i).name);
+      g_free (g_array_index (edits, KhoMetadataEdit, i).value);
     }
   g_strfreev (g_steal_pointer (&sets));
   return status;

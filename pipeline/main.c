@@ -28,6 +28,7 @@
 #include "index/search.h"
 #include "pipeline/archive.h"
 #include "pipeline/cli.h"
+#include "pipeline/document.h"
 #include "pipeline/runner.h"
 #include "store/originals.h"
 
@@ -678,23 +679,6 @@ cli_lookup (KhoArchive *archive, const char *reference)
   return doc;
 }
 
-static void
-add_string (JsonBuilder *builder, const char *name, const char *value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
-add_int (JsonBuilder *builder, const char *name, gint64 value)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_add_int_value (builder, value);
-}
-
 /* The metadata fields of a document, in the order kho show prints them
  * (Phụ lục VI of Nghị định 30/2020/NĐ-CP). */
 static const struct {
@@ -718,82 +702,29 @@ static const struct {
   { "retention", N_("  keep for   ") },
 };
 
-static const char *
-field_value (GPtrArray *fields, const char *name)
-{
-  for (guint i = 0; fields && i < fields->len; i++)
-    {
-      KhoFieldRow *row = fields->pdata[i];
-
-      if (strcmp (row->name, name) == 0)
-        return row->value;
-    }
-  return NULL;
-}
-
-static void
-add_fields (JsonBuilder *builder, GPtrArray *fields)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (metadata_fields); i++)
-    {
-      const char *name = metadata_fields[i].name;
-      const char *value = field_value (fields, name);
-      g_autoptr (JsonNode) list = NULL;
-
-      if (g_strcmp0 (name, "recipients") == 0)
-        {
-          json_builder_set_member_name (builder, name);
-          list = value ? json_from_string (value, NULL) : NULL;
-          if (list == NULL)
-            list = json_node_init_array (json_node_alloc (), json_array_new ());
-          json_builder_add_value (builder, g_steal_pointer (&list));
-        }
-      else if (g_strcmp0 (name, "type_confidence") == 0)
-        {
-          json_builder_set_member_name (builder, name);
-          if (value)
-            json_builder_add_double_value (builder, g_ascii_strtod (value, NULL));
-          else
-            json_builder_add_null_value (builder);
-        }
-      else
-        add_string (builder, name, value);
-    }
-  json_builder_set_member_name (builder, "confirmed");
-  json_builder_begin_array (builder);
-  for (guint i = 0; fields && i < fields->len; i++)
-    {
-      KhoFieldRow *row = fields->pdata[i];
-
-      if (g_strcmp0 (row->source, "user") == 0)
-        json_builder_add_string_value (builder, row->name);
-    }
-  json_builder_end_array (builder);
-}
-
 /* The value of field @name as kho show prints it. */
 static char *
 field_text (GPtrArray *fields, const char *name)
 {
-  const char *value = field_value (fields, name);
+  const char *value = kho_document_field (fields, name);
 
   if (value == NULL)
     return NULL;
   if (strcmp (name, "number") == 0)
     {
-      const char *year = field_value (fields, "year");
-      const char *notation = field_value (fields, "notation");
+      const char *year = kho_document_field (fields, "year");
+      const char *notation = kho_document_field (fields, "notation");
 
       return g_strjoin ("/", value, year ? year : notation, year ? notation : NULL, NULL);
     }
   if (strcmp (name, "signer_position") == 0)
     {
-      const char *signer = field_value (fields, "signer_name");
+      const char *signer = kho_document_field (fields, "signer_name");
 
       return g_strconcat (value, signer ? "\n" : NULL, signer, NULL);
     }
-  if (strcmp (name, "type") == 0 && field_value (fields, "type_code"))
-    return g_strdup_printf ("%s (%s)", value, field_value (fields, "type_code"));
+  if (strcmp (name, "type") == 0 && kho_document_field (fields, "type_code"))
+    return g_strdup_printf ("%s (%s)", value, kho_document_field (fields, "type_code"));
   if (strcmp (name, "recipients") == 0)
     {
       g_autoptr (JsonNode) list = json_from_string (value, NULL);
@@ -834,97 +765,6 @@ print_fields (GPtrArray *fields)
       for (int j = 0; lines[j]; j++)
         printf ("%s%*s%s\n", j == 0 ? label : "", j == 0 ? 0 : (int) width, "", lines[j]);
     }
-}
-
-static JsonNode *
-document_json (KhoArchive *archive, KhoDocument *doc, GPtrArray *pages, GPtrArray *events,
-               GPtrArray *tags, GPtrArray *fields)
-{
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autofree char *original = kho_store_original_path (archive->root, doc->sha256);
-  g_autofree char *pdf = kho_store_pdf_path (archive->root, doc->archive_id);
-
-  json_builder_begin_object (builder);
-  add_string (builder, "id", doc->archive_id);
-  add_string (builder, "title", doc->title);
-  add_string (builder, "status", doc->status);
-  add_string (builder, "stage", doc->stage);
-  add_string (builder, "file_name", doc->file_name);
-  add_string (builder, "format", doc->format);
-  add_string (builder, "language", doc->language);
-  add_int (builder, "page_count", doc->page_count);
-  add_string (builder, "issued", doc->issued);
-  add_string (builder, "created", doc->created);
-  add_int (builder, "part", doc->part);
-  if (doc->part > 0)
-    {
-      add_int (builder, "first_page", doc->first_page);
-      add_int (builder, "last_page", doc->last_page);
-    }
-  add_fields (builder, fields);
-  json_builder_set_member_name (builder, "tags");
-  json_builder_begin_array (builder);
-  for (guint i = 0; tags && i < tags->len; i++)
-    json_builder_add_string_value (builder, tags->pdata[i]);
-  json_builder_end_array (builder);
-  add_string (builder, "sha256", doc->sha256);
-  json_builder_set_member_name (builder, "original");
-  json_builder_begin_object (builder);
-  add_string (builder, "sha256", doc->sha256);
-  add_int (builder, "size", doc->size);
-  add_string (builder, "path", original);
-  json_builder_end_object (builder);
-  json_builder_set_member_name (builder, "pdf");
-  json_builder_begin_object (builder);
-  add_string (builder, "sha256", doc->pdf_sha256);
-  add_int (builder, "size", doc->pdf_size);
-  add_string (builder, "path", pdf);
-  json_builder_end_object (builder);
-  json_builder_set_member_name (builder, "pages");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < pages->len; i++)
-    {
-      KhoPageRow *page = g_ptr_array_index (pages, i);
-
-      json_builder_begin_object (builder);
-      add_int (builder, "number", page->number);
-      add_int (builder, "width", page->width);
-      add_int (builder, "height", page->height);
-      add_int (builder, "dpi", page->dpi);
-      add_int (builder, "rotation", page->rotation);
-      json_builder_set_member_name (builder, "skew");
-      json_builder_add_double_value (builder, page->skew);
-      add_string (builder, "text_source", page->text_source);
-      json_builder_set_member_name (builder, "confidence");
-      json_builder_add_double_value (builder, page->confidence);
-      json_builder_set_member_name (builder, "blank");
-      json_builder_add_boolean_value (builder, page->blank);
-      add_int (builder, "characters", g_utf8_strlen (page->text, -1));
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "events");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < events->len; i++)
-    {
-      KhoEventRow *event = g_ptr_array_index (events, i);
-
-      json_builder_begin_object (builder);
-      add_string (builder, "time", event->time);
-      add_string (builder, "stage", event->stage);
-      add_string (builder, "status", event->status);
-      json_builder_set_member_name (builder, "duration_ms");
-      if (event->duration_ms >= 0)
-        json_builder_add_int_value (builder, event->duration_ms);
-      else
-        json_builder_add_null_value (builder);
-      add_string (builder, "actor", event->actor);
-      add_string (builder, "detail", event->detail);
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-  return json_builder_get_root (builder);
 }
 
 /* The document status for people; the stored value for any other. */
@@ -976,7 +816,7 @@ command_show (int argc, char **argv)
     }
   if (cli_json)
     {
-      g_autoptr (JsonNode) node = document_json (archive, doc, pages, events, tags, fields);
+      g_autoptr (JsonNode) node = kho_document_json (archive, doc, pages, events, tags, fields);
       cli_print_json (node, TRUE);
       return EXIT_SUCCESS;
     }
@@ -1189,6 +1029,8 @@ static const Command commands[] = {
   { "edit", cli_command_edit, N_("correct a document's type and fields") },
   { "train", cli_command_train, N_("learn document types from corrected documents") },
   { "extract", cli_command_extract, N_("read the type and fields of a text file") },
+  { "serve", cli_command_serve, N_("serve the archive to browsers on the school's network") },
+  { "user", cli_command_user, N_("manage the accounts of kho serve") },
 };
 
 static void

@@ -45,4 +45,30 @@ gboolean kho_metadata_store (KhoDb *db, gint64 id, const KhoFields *fields,
 /* "Kế hoạch (notation, 0.97)", for the stage's event. */
 char *kho_classification_describe (const KhoClassification *classification);
 
+/* --- corrections by a person (kho edit, the editors of kho serve) --- */
+
+/* The fields a person may set, in the order forms show them. */
+#define KHO_METADATA_N_EDITABLE 14
+extern const char *const kho_metadata_editable[KHO_METADATA_N_EDITABLE];
+gboolean kho_metadata_is_editable (const char *name);
+
+/* Checks and normalises @value for editable field @name: a known type (its
+ * code in *@type_code, newly allocated), a valid date, recipients "a; b"
+ * as a JSON list, retention in years.  "" clears the field.  Newly
+ * allocated, or NULL with @error (G_OPTION_ERROR_BAD_VALUE) when @value
+ * cannot be one. */
+char *kho_metadata_edit_value (KhoTypeRules *rules, const char *name, const char *value,
+                               char **type_code, GError **error);
+
+typedef struct {
+  char *name;
+  char *value;  /* normalised by kho_metadata_edit_value; "" clears */
+} KhoMetadataEdit;
+
+/* Sets the fields of @edits (KhoMetadataEdit, not freed) on @doc as a
+ * person's ("user") values, each with an "edit" event by @actor (NULL: the
+ * OS user), and re-indexes an archived document; all or nothing. */
+gboolean kho_metadata_apply (KhoArchive *archive, const KhoDocument *doc, GArray *edits,
+                             const char *actor, GError **error);
+
 G_END_DECLS

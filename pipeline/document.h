@@ -1,0 +1,21 @@
+/* document.h — a document as JSON: what kho show --json prints and
+ * GET /api/documents/ID serves. */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+#include "pipeline/archive.h"
+
+G_BEGIN_DECLS
+
+/* @doc with its @pages (KhoPageRow*), @events (KhoEventRow*), @tags
+ * (char*) and metadata @fields (KhoFieldRow*). */
+JsonNode *kho_document_json (KhoArchive *archive, KhoDocument *doc, GPtrArray *pages,
+                             GPtrArray *events, GPtrArray *tags, GPtrArray *fields);
+/* The same, reading them from the archive. */
+JsonNode *kho_document_json_load (KhoArchive *archive, KhoDocument *doc, GError **error);
+
+/* The value of field @name in @fields (KhoFieldRow*), or NULL. */
+const char *kho_document_field (GPtrArray *fields, const char *name);
+
+G_END_DECLS
