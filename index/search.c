@@ -8,6 +8,8 @@
  */
 #include "index/search.h"
 
+#include <string.h>
+
 #include "index/query.h"
 
 #define DEFAULT_LIMIT 20
@@ -18,6 +20,8 @@ G_DEFINE_QUARK (kho-search-error-quark, kho_search_error)
 /* The filters, on the row of "documents": ?6 type (name or code), ?7
  * issuer (a part of it), ?8 and ?9 the dates of issue (ISO, or a prefix
  * such as "2023": "to 2023" takes in the whole year), ?10 the reference
+ * and ?11 its number (what comes before the first "/": found through the
+ * index of fields, then the whole reference compared)
  * "189/KH-UBND".  Names and values compare in their search form
  * (kho_fold: no accents, lower case). */
 #define REFERENCE_SQL \
@@ -31,7 +35,9 @@ G_DEFINE_QUARK (kho-search-error-quark, kho_search_error)
   "       AND f.name = 'issuer' AND instr(kho_fold(f.value), kho_fold(?7)) > 0))" \
   "  AND (?8 IS NULL OR documents.issued >= ?8)" \
   "  AND (?9 IS NULL OR substr(documents.issued, 1, length(?9)) <= ?9)" \
-  "  AND (?10 IS NULL OR kho_fold(" REFERENCE_SQL ") = kho_fold(?10))"
+  "  AND (?10 IS NULL OR (documents.id IN (SELECT document_id FROM fields" \
+  "       WHERE name = 'number' AND value = ?11)" \
+  "       AND kho_fold(" REFERENCE_SQL ") = kho_fold(?10)))"
 #define HIT_COLUMNS \
   " page.id, documents.archive_id, documents.title, documents.created," \
   " documents.issued, documents.page_count, -page.rank_value," \
@@ -115,6 +121,26 @@ set_database_error (GError **error, sqlite3 *db, const char *what)
                "search: %s: %s", what, sqlite3_errmsg (db));
 }
 
+static void
+bind_filters (sqlite3_stmt *stmt, const char *expression, const KhoSearchOptions *filters)
+{
+  sqlite3_bind_text (stmt, 1, expression, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 6, filters->type, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 7, filters->issuer, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 8, filters->from, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 9, filters->to, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 10, filters->number, -1, SQLITE_STATIC);
+  if (filters->number)
+    {
+      const char *slash = strchr (filters->number, '/');
+      g_autofree char *number = slash ? g_strndup (filters->number,
+                                                   (gsize) (slash - filters->number))
+                                      : g_strdup (filters->number);
+
+      sqlite3_bind_text (stmt, 11, g_strstrip (number), -1, SQLITE_TRANSIENT);
+    }
+}
+
 GPtrArray *
 kho_search_run (sqlite3 *db, const char *user_query,
                 const KhoSearchOptions *options, GError **error)
@@ -158,16 +184,11 @@ kho_search_run (sqlite3 *db, const char *user_query,
     set_database_error (error, db, "preparing the query");
     goto out;
   }
-  sqlite3_bind_text (stmt, 1, expression, -1, SQLITE_STATIC);
+  bind_filters (stmt, expression, &defaults);
   sqlite3_bind_int (stmt, 2, defaults.limit);
   sqlite3_bind_int (stmt, 3, defaults.offset);
   sqlite3_bind_text (stmt, 4, defaults.mark_open, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 5, defaults.mark_close, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 6, defaults.type, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 7, defaults.issuer, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 8, defaults.from, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 9, defaults.to, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 10, defaults.number, -1, SQLITE_STATIC);
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW) {
     KhoSearchHit *hit = g_new0 (KhoSearchHit, 1);
@@ -239,16 +260,6 @@ kho_search_facet_free (KhoSearchFacet *facet)
   g_free (facet);
 }
 
-static void
-bind_filters (sqlite3_stmt *stmt, const char *expression, const KhoSearchOptions *filters)
-{
-  sqlite3_bind_text (stmt, 1, expression, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 6, filters->type, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 7, filters->issuer, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 8, filters->from, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 9, filters->to, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 10, filters->number, -1, SQLITE_STATIC);
-}
 
 gint64
 kho_search_count (sqlite3 *db, const char *user_query, const KhoSearchOptions *options,
