@@ -14,8 +14,8 @@ static const char *const field_names[] = {
   "subject", "signer_position", "signer_name", "recipients", "urgency", "secrecy", "retention",
 };
 
-static void
-add_string (JsonBuilder *builder, const char *name, const char *value)
+void
+kho_json_add_string (JsonBuilder *builder, const char *name, const char *value)
 {
   json_builder_set_member_name (builder, name);
   if (value)
@@ -70,7 +70,7 @@ add_fields (JsonBuilder *builder, GPtrArray *fields)
             json_builder_add_null_value (builder);
         }
       else
-        add_string (builder, name, value);
+        kho_json_add_string (builder, name, value);
     }
   json_builder_set_member_name (builder, "confirmed");
   json_builder_begin_array (builder);
@@ -93,16 +93,16 @@ kho_document_json (KhoArchive *archive, KhoDocument *doc, GPtrArray *pages, GPtr
   g_autofree char *pdf = kho_store_pdf_path (archive->root, doc->archive_id);
 
   json_builder_begin_object (builder);
-  add_string (builder, "id", doc->archive_id);
-  add_string (builder, "title", doc->title);
-  add_string (builder, "status", doc->status);
-  add_string (builder, "stage", doc->stage);
-  add_string (builder, "file_name", doc->file_name);
-  add_string (builder, "format", doc->format);
-  add_string (builder, "language", doc->language);
+  kho_json_add_string (builder, "id", doc->archive_id);
+  kho_json_add_string (builder, "title", doc->title);
+  kho_json_add_string (builder, "status", doc->status);
+  kho_json_add_string (builder, "stage", doc->stage);
+  kho_json_add_string (builder, "file_name", doc->file_name);
+  kho_json_add_string (builder, "format", doc->format);
+  kho_json_add_string (builder, "language", doc->language);
   add_int (builder, "page_count", doc->page_count);
-  add_string (builder, "issued", doc->issued);
-  add_string (builder, "created", doc->created);
+  kho_json_add_string (builder, "issued", doc->issued);
+  kho_json_add_string (builder, "created", doc->created);
   add_int (builder, "part", doc->part);
   if (doc->part > 0)
     {
@@ -115,18 +115,18 @@ kho_document_json (KhoArchive *archive, KhoDocument *doc, GPtrArray *pages, GPtr
   for (guint i = 0; tags && i < tags->len; i++)
     json_builder_add_string_value (builder, tags->pdata[i]);
   json_builder_end_array (builder);
-  add_string (builder, "sha256", doc->sha256);
+  kho_json_add_string (builder, "sha256", doc->sha256);
   json_builder_set_member_name (builder, "original");
   json_builder_begin_object (builder);
-  add_string (builder, "sha256", doc->sha256);
+  kho_json_add_string (builder, "sha256", doc->sha256);
   add_int (builder, "size", doc->size);
-  add_string (builder, "path", original);
+  kho_json_add_string (builder, "path", original);
   json_builder_end_object (builder);
   json_builder_set_member_name (builder, "pdf");
   json_builder_begin_object (builder);
-  add_string (builder, "sha256", doc->pdf_sha256);
+  kho_json_add_string (builder, "sha256", doc->pdf_sha256);
   add_int (builder, "size", doc->pdf_size);
-  add_string (builder, "path", pdf);
+  kho_json_add_string (builder, "path", pdf);
   json_builder_end_object (builder);
   json_builder_set_member_name (builder, "pages");
   json_builder_begin_array (builder);
@@ -142,7 +142,7 @@ kho_document_json (KhoArchive *archive, KhoDocument *doc, GPtrArray *pages, GPtr
       add_int (builder, "rotation", page->rotation);
       json_builder_set_member_name (builder, "skew");
       json_builder_add_double_value (builder, page->skew);
-      add_string (builder, "text_source", page->text_source);
+      kho_json_add_string (builder, "text_source", page->text_source);
       json_builder_set_member_name (builder, "confidence");
       json_builder_add_double_value (builder, page->confidence);
       json_builder_set_member_name (builder, "blank");
@@ -158,16 +158,16 @@ kho_document_json (KhoArchive *archive, KhoDocument *doc, GPtrArray *pages, GPtr
       KhoEventRow *event = g_ptr_array_index (events, i);
 
       json_builder_begin_object (builder);
-      add_string (builder, "time", event->time);
-      add_string (builder, "stage", event->stage);
-      add_string (builder, "status", event->status);
+      kho_json_add_string (builder, "time", event->time);
+      kho_json_add_string (builder, "stage", event->stage);
+      kho_json_add_string (builder, "status", event->status);
       json_builder_set_member_name (builder, "duration_ms");
       if (event->duration_ms >= 0)
         json_builder_add_int_value (builder, event->duration_ms);
       else
         json_builder_add_null_value (builder);
-      add_string (builder, "actor", event->actor);
-      add_string (builder, "detail", event->detail);
+      kho_json_add_string (builder, "actor", event->actor);
+      kho_json_add_string (builder, "detail", event->detail);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);

@@ -15,6 +15,9 @@ JsonNode *kho_document_json (KhoArchive *archive, KhoDocument *doc, GPtrArray *p
 /* The same, reading them from the archive. */
 JsonNode *kho_document_json_load (KhoArchive *archive, KhoDocument *doc, GError **error);
 
+/* Adds member @name with @value, or null when @value is NULL. */
+void kho_json_add_string (JsonBuilder *builder, const char *name, const char *value);
+
 /* The value of field @name in @fields (KhoFieldRow*), or NULL. */
 const char *kho_document_field (GPtrArray *fields, const char *name);
 

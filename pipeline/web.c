@@ -595,16 +595,6 @@ fail:
   return FALSE;
 }
 
-static void
-add_string (JsonBuilder *builder, const char *name, const char *value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
 /* Answers of /api/search, kept while the catalogue does not change: a
  * search of a common word ranks every match, so a repeated search (the
  * next page's facets, a popular query) is answered from here.  Any commit
@@ -690,7 +680,7 @@ api_search (KhoWebRequest *request)
       return;
     }
   json_builder_begin_object (builder);
-  add_string (builder, "query", q ? q : "");
+  kho_json_add_string (builder, "query", q ? q : "");
   json_builder_set_member_name (builder, "page");
   json_builder_add_int_value (builder, results.page);
   json_builder_set_member_name (builder, "per_page");
@@ -704,15 +694,15 @@ api_search (KhoWebRequest *request)
       KhoSearchHit *hit = results.hits->pdata[i];
 
       json_builder_begin_object (builder);
-      add_string (builder, "id", hit->archive_id);
-      add_string (builder, "title", hit->title);
-      add_string (builder, "type", hit->type);
-      add_string (builder, "number", hit->reference);
-      add_string (builder, "issued", hit->issued);
+      kho_json_add_string (builder, "id", hit->archive_id);
+      kho_json_add_string (builder, "title", hit->title);
+      kho_json_add_string (builder, "type", hit->type);
+      kho_json_add_string (builder, "number", hit->reference);
+      kho_json_add_string (builder, "issued", hit->issued);
       {
         g_autofree char *issuer = kho_db_get_field (request->web->archive->db,
                                                     hit->document_id, "issuer");
-        add_string (builder, "issuer", issuer);
+        kho_json_add_string (builder, "issuer", issuer);
       }
       json_builder_set_member_name (builder, "pages");
       json_builder_add_int_value (builder, hit->page_count);
@@ -721,7 +711,7 @@ api_search (KhoWebRequest *request)
 
         /* HTML: the text escaped, the hits in <mark>. */
         kho_web_append_snippet (snippet, hit->snippet);
-        add_string (builder, "snippet", snippet->str);
+        kho_json_add_string (builder, "snippet", snippet->str);
         g_string_free (snippet, TRUE);
       }
       json_builder_end_object (builder);
