@@ -441,7 +441,7 @@ api_file (KhoWebRequest *request, const char *reference, const char *what)
 }
 
 /* GET /api/documents/ID: what `kho show --json ID` prints (the same
- * function makes both). */
+ * function makes both), without the paths of the files on the server. */
 static void
 api_document (KhoWebRequest *request, const char *reference)
 {
@@ -465,6 +465,18 @@ api_document (KhoWebRequest *request, const char *reference)
       send_json_error (request, 500, error->message);
       return;
     }
+  /* The server's own paths are none of a reader's business. */
+  {
+    JsonObject *object = json_node_get_object (node);
+
+    for (guint i = 0; i < 2; i++)
+      {
+        const char *member = i == 0 ? "original" : "pdf";
+
+        if (json_object_has_member (object, member))
+          json_object_remove_member (json_object_get_object_member (object, member), "path");
+      }
+  }
   text = json_to_string (node, TRUE);
   length = strlen (text);
   kho_web_send (request, 200, "application/json; charset=utf-8",

@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import re
+import select
 import shutil
 import signal
 import socket
@@ -204,7 +205,8 @@ def main():
     server = subprocess.Popen([KHO, "serve", "--port", "0"], env=ENV, stdout=subprocess.PIPE,
                               stderr=serve_log, stdin=subprocess.DEVNULL)
     processes.append(server)
-    line = server.stdout.readline().decode("utf-8", "replace").strip()
+    ready, _, _ = select.select([server.stdout], [], [], 60)
+    line = server.stdout.readline().decode("utf-8", "replace").strip() if ready else ""
     m = re.fullmatch(r"listening on (http://[^/]+)/", line)
     if not m:
         serve_log.seek(0)
