@@ -370,8 +370,9 @@ kho_web_page_search (KhoWebRequest *request)
           g_string_append (body, "</a></li>");
         }
       {
-        g_autofree char *where = g_strdup_printf (_("Page %d of %" G_GINT64_FORMAT),
-                                                  results.page, last);
+        /* xgettext cannot read G_GINT64_FORMAT: the count goes as text. */
+        g_autofree char *pages = g_strdup_printf ("%" G_GINT64_FORMAT, last);
+        g_autofree char *where = g_strdup_printf (_("Page %d of %s"), results.page, pages);
         g_string_append (body, "<li>");
         kho_web_escape (body, where);
         g_string_append (body, "</li>");
