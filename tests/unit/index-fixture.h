@@ -5,7 +5,9 @@
 #include <sqlite3.h>
 
 #include "index/schema.h"
+#include "index/db.h"
 #include "index/tokenizer.h"
+#include <glib/gstdio.h>
 
 /* Opens an in-memory database with the kho_vi tokenizer and schema v1;
  * close with sqlite3_close. */
@@ -59,4 +61,42 @@ kho_test_add_document (sqlite3 *db, gint64 id, const char *title, const char *bo
                        int body_length)
 {
   kho_test_add_document_full (db, id, title, body, body_length, "archived", NULL, 1);
+}
+
+/* A kho catalogue in a file of a temporary folder, opened with
+ * kho_db_open (every migration applied): for the tests that need what an
+ * in-memory database cannot give (a second connection, the WAL file). */
+typedef struct {
+  char *dir;
+  char *path;
+  KhoDb *db;
+} KhoTestDbFixture;
+
+static inline void
+kho_test_db_setup (KhoTestDbFixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  (void) data;
+  f->dir = g_dir_make_tmp ("kho-test-XXXXXX", NULL);
+  f->path = g_build_filename (f->dir, "kho.db", NULL);
+  f->db = kho_db_open (f->path, &error);
+  g_assert_no_error (error);
+}
+
+static inline void
+kho_test_db_teardown (KhoTestDbFixture *f, gconstpointer data)
+{
+  static const char *const files[] = { "", "-wal", "-shm" };
+
+  (void) data;
+  kho_db_close (f->db);
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *file = g_strconcat (f->path, files[i], NULL);
+      g_unlink (file);
+    }
+  g_rmdir (f->dir);
+  g_free (f->path);
+  g_free (f->dir);
 }

@@ -11,41 +11,10 @@
 #include <sqlite3.h>
 
 #include "index/db.h"
+#include "index-fixture.h"
 #include "pipeline/auth.h"
 
-typedef struct {
-  char *dir;
-  char *path;
-  KhoDb *db;
-} Fixture;
-
-static void
-setup (Fixture *f, gconstpointer data)
-{
-  g_autoptr (GError) error = NULL;
-
-  (void) data;
-  f->dir = g_dir_make_tmp ("kho-auth-XXXXXX", NULL);
-  f->path = g_build_filename (f->dir, "kho.db", NULL);
-  f->db = kho_db_open (f->path, &error);
-  g_assert_no_error (error);
-}
-
-static void
-teardown (Fixture *f, gconstpointer data)
-{
-  (void) data;
-  kho_db_close (f->db);
-  g_unlink (f->path);
-  for (const char *suffix = "-wal"; suffix; suffix = g_str_equal (suffix, "-wal") ? "-shm" : NULL)
-    {
-      g_autofree char *side = g_strconcat (f->path, suffix, NULL);
-      g_unlink (side);
-    }
-  g_rmdir (f->dir);
-  g_free (f->path);
-  g_free (f->dir);
-}
+typedef KhoTestDbFixture Fixture;
 
 static void
 add (Fixture *f, const char *name, const char *password, KhoRole role)
@@ -549,22 +518,22 @@ main (int argc, char **argv)
   if (!kho_auth_init (&error))
     g_error ("%s", error->message);
   g_test_add_func ("/auth/roles", test_roles);
-  g_test_add ("/auth/add-list-delete", Fixture, NULL, setup, test_add_list_delete, teardown);
-  g_test_add ("/auth/duplicate-refused", Fixture, NULL, setup, test_duplicate_refused, teardown);
-  g_test_add ("/auth/bad-names-and-passwords", Fixture, NULL, setup,
-              test_bad_names_and_passwords, teardown);
-  g_test_add ("/auth/check", Fixture, NULL, setup, test_check, teardown);
-  g_test_add ("/auth/unknown-costs-as-much", Fixture, NULL, setup, test_unknown_costs_as_much,
-              teardown);
-  g_test_add ("/auth/hash-stored", Fixture, NULL, setup, test_hash_stored, teardown);
-  g_test_add ("/auth/password-change-ends-sessions", Fixture, NULL, setup,
-              test_password_change_ends_sessions, teardown);
-  g_test_add ("/auth/delete-ends-sessions", Fixture, NULL, setup, test_delete_ends_sessions,
-              teardown);
-  g_test_add ("/auth/session", Fixture, NULL, setup, test_session, teardown);
-  g_test_add ("/auth/session-expiry", Fixture, NULL, setup, test_session_expiry, teardown);
-  g_test_add ("/auth/token-stored-as-sha256", Fixture, NULL, setup,
-              test_token_stored_as_sha256, teardown);
-  g_test_add ("/auth/csrf", Fixture, NULL, setup, test_csrf, teardown);
+  g_test_add ("/auth/add-list-delete", Fixture, NULL, kho_test_db_setup, test_add_list_delete, kho_test_db_teardown);
+  g_test_add ("/auth/duplicate-refused", Fixture, NULL, kho_test_db_setup, test_duplicate_refused, kho_test_db_teardown);
+  g_test_add ("/auth/bad-names-and-passwords", Fixture, NULL, kho_test_db_setup,
+              test_bad_names_and_passwords, kho_test_db_teardown);
+  g_test_add ("/auth/check", Fixture, NULL, kho_test_db_setup, test_check, kho_test_db_teardown);
+  g_test_add ("/auth/unknown-costs-as-much", Fixture, NULL, kho_test_db_setup, test_unknown_costs_as_much,
+              kho_test_db_teardown);
+  g_test_add ("/auth/hash-stored", Fixture, NULL, kho_test_db_setup, test_hash_stored, kho_test_db_teardown);
+  g_test_add ("/auth/password-change-ends-sessions", Fixture, NULL, kho_test_db_setup,
+              test_password_change_ends_sessions, kho_test_db_teardown);
+  g_test_add ("/auth/delete-ends-sessions", Fixture, NULL, kho_test_db_setup, test_delete_ends_sessions,
+              kho_test_db_teardown);
+  g_test_add ("/auth/session", Fixture, NULL, kho_test_db_setup, test_session, kho_test_db_teardown);
+  g_test_add ("/auth/session-expiry", Fixture, NULL, kho_test_db_setup, test_session_expiry, kho_test_db_teardown);
+  g_test_add ("/auth/token-stored-as-sha256", Fixture, NULL, kho_test_db_setup,
+              test_token_stored_as_sha256, kho_test_db_teardown);
+  g_test_add ("/auth/csrf", Fixture, NULL, kho_test_db_setup, test_csrf, kho_test_db_teardown);
   return g_test_run ();
 }

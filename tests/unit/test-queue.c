@@ -5,41 +5,10 @@
 #include <glib/gstdio.h>
 
 #include "index/db.h"
+#include "index-fixture.h"
 #include "index/queue.h"
 
-typedef struct {
-  char *dir;
-  char *path;
-  KhoDb *db;
-} Fixture;
-
-static void
-setup (Fixture *f, gconstpointer data)
-{
-  g_autoptr (GError) error = NULL;
-
-  (void) data;
-  f->dir = g_dir_make_tmp ("kho-queue-XXXXXX", NULL);
-  f->path = g_build_filename (f->dir, "kho.db", NULL);
-  f->db = kho_db_open (f->path, &error);
-  g_assert_no_error (error);
-}
-
-static void
-teardown (Fixture *f, gconstpointer data)
-{
-  (void) data;
-  kho_db_close (f->db);
-  g_unlink (f->path);
-  for (const char *suffix = "-wal"; suffix; suffix = g_str_equal (suffix, "-wal") ? "-shm" : NULL)
-    {
-      g_autofree char *side = g_strconcat (f->path, suffix, NULL);
-      g_unlink (side);
-    }
-  g_rmdir (f->dir);
-  g_free (f->path);
-  g_free (f->dir);
-}
+typedef KhoTestDbFixture Fixture;
 
 static gint64
 add (KhoDb *db, const char *source)
@@ -255,13 +224,13 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add ("/queue/one-active-job", Fixture, NULL, setup, test_one_active_job, teardown);
-  g_test_add ("/queue/only-holder-changes", Fixture, NULL, setup, test_only_holder_changes,
-              teardown);
-  g_test_add ("/queue/delay-and-counts", Fixture, NULL, setup, test_delay_and_counts, teardown);
-  g_test_add ("/queue/quarantine-and-retry", Fixture, NULL, setup, test_quarantine_and_retry,
-              teardown);
-  g_test_add ("/queue/concurrent-claims", Fixture, NULL, setup, test_concurrent_claims,
-              teardown);
+  g_test_add ("/queue/one-active-job", Fixture, NULL, kho_test_db_setup, test_one_active_job, kho_test_db_teardown);
+  g_test_add ("/queue/only-holder-changes", Fixture, NULL, kho_test_db_setup, test_only_holder_changes,
+              kho_test_db_teardown);
+  g_test_add ("/queue/delay-and-counts", Fixture, NULL, kho_test_db_setup, test_delay_and_counts, kho_test_db_teardown);
+  g_test_add ("/queue/quarantine-and-retry", Fixture, NULL, kho_test_db_setup, test_quarantine_and_retry,
+              kho_test_db_teardown);
+  g_test_add ("/queue/concurrent-claims", Fixture, NULL, kho_test_db_setup, test_concurrent_claims,
+              kho_test_db_teardown);
   return g_test_run ();
 }
