@@ -50,7 +50,7 @@ cli_command_serve (int argc, char **argv)
   archive = cli_open_archive ();
   if (archive == NULL)
     return EXIT_FAILURE;
-  web = kho_web_new (archive, NULL, &error);
+  web = kho_web_new (archive, &error);
   if (web)
     uri = kho_web_listen (web, listen ? listen : "127.0.0.1", port, &error);
   if (uri == NULL)

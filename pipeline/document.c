@@ -84,13 +84,26 @@ add_fields (JsonBuilder *builder, GPtrArray *fields)
   json_builder_end_array (builder);
 }
 
+/* A stored file: its checksum, size and, when @path is not NULL, where it is. */
+static void
+add_file (JsonBuilder *builder, const char *sha256, gint64 size, const char *path)
+{
+  json_builder_begin_object (builder);
+  kho_json_add_string (builder, "sha256", sha256);
+  add_int (builder, "size", size);
+  if (path)
+    kho_json_add_string (builder, "path", path);
+  json_builder_end_object (builder);
+}
+
 JsonNode *
 kho_document_json (KhoArchive *archive, KhoDocument *doc, GPtrArray *pages, GPtrArray *events,
-               GPtrArray *tags, GPtrArray *fields)
+                   GPtrArray *tags, GPtrArray *fields, gboolean paths)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autofree char *original = kho_store_original_path (archive->root, doc->sha256);
-  g_autofree char *pdf = kho_store_pdf_path (archive->root, doc->archive_id);
+  g_autofree char *original = paths ? kho_store_original_path (archive->root, doc->sha256)
+                                    : NULL;
+  g_autofree char *pdf = paths ? kho_store_pdf_path (archive->root, doc->archive_id) : NULL;
 
   json_builder_begin_object (builder);
   kho_json_add_string (builder, "id", doc->archive_id);
@@ -117,17 +130,9 @@ kho_document_json (KhoArchive *archive, KhoDocument *doc, GPtrArray *pages, GPtr
   json_builder_end_array (builder);
   kho_json_add_string (builder, "sha256", doc->sha256);
   json_builder_set_member_name (builder, "original");
-  json_builder_begin_object (builder);
-  kho_json_add_string (builder, "sha256", doc->sha256);
-  add_int (builder, "size", doc->size);
-  kho_json_add_string (builder, "path", original);
-  json_builder_end_object (builder);
+  add_file (builder, doc->sha256, doc->size, original);
   json_builder_set_member_name (builder, "pdf");
-  json_builder_begin_object (builder);
-  kho_json_add_string (builder, "sha256", doc->pdf_sha256);
-  add_int (builder, "size", doc->pdf_size);
-  kho_json_add_string (builder, "path", pdf);
-  json_builder_end_object (builder);
+  add_file (builder, doc->pdf_sha256, doc->pdf_size, pdf);
   json_builder_set_member_name (builder, "pages");
   json_builder_begin_array (builder);
   for (guint i = 0; i < pages->len; i++)
@@ -176,7 +181,7 @@ kho_document_json (KhoArchive *archive, KhoDocument *doc, GPtrArray *pages, GPtr
 }
 
 JsonNode *
-kho_document_json_load (KhoArchive *archive, KhoDocument *doc, GError **error)
+kho_document_json_load (KhoArchive *archive, KhoDocument *doc, gboolean paths, GError **error)
 {
   g_autoptr (GPtrArray) pages = kho_db_get_pages (archive->db, doc->id, error);
   g_autoptr (GPtrArray) events = pages ? kho_db_get_events (archive->db, doc->id, error) : NULL;
@@ -185,5 +190,5 @@ kho_document_json_load (KhoArchive *archive, KhoDocument *doc, GError **error)
 
   if (fields == NULL)
     return NULL;
-  return kho_document_json (archive, doc, pages, events, tags, fields);
+  return kho_document_json (archive, doc, pages, events, tags, fields, paths);
 }

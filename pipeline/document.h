@@ -9,11 +9,14 @@
 G_BEGIN_DECLS
 
 /* @doc with its @pages (KhoPageRow*), @events (KhoEventRow*), @tags
- * (char*) and metadata @fields (KhoFieldRow*). */
+ * (char*) and metadata @fields (KhoFieldRow*); with @paths, where its
+ * original and PDF/A are on this machine (kho show; not the web API). */
 JsonNode *kho_document_json (KhoArchive *archive, KhoDocument *doc, GPtrArray *pages,
-                             GPtrArray *events, GPtrArray *tags, GPtrArray *fields);
+                             GPtrArray *events, GPtrArray *tags, GPtrArray *fields,
+                             gboolean paths);
 /* The same, reading them from the archive. */
-JsonNode *kho_document_json_load (KhoArchive *archive, KhoDocument *doc, GError **error);
+JsonNode *kho_document_json_load (KhoArchive *archive, KhoDocument *doc, gboolean paths,
+                                  GError **error);
 
 /* Adds member @name with @value, or null when @value is NULL. */
 void kho_json_add_string (JsonBuilder *builder, const char *name, const char *value);

@@ -816,7 +816,7 @@ command_show (int argc, char **argv)
     }
   if (cli_json)
     {
-      g_autoptr (JsonNode) node = kho_document_json (archive, doc, pages, events, tags, fields);
+      g_autoptr (JsonNode) node = kho_document_json (archive, doc, pages, events, tags, fields, TRUE);
       cli_print_json (node, TRUE);
       return EXIT_SUCCESS;
     }

@@ -24,7 +24,6 @@ struct KhoWeb {
   SoupServer *server;
   GSocketService *service; /* accepts the connections (see web.c) */
   KhoArchive *archive;     /* borrowed */
-  char *self;              /* the kho executable */
   gboolean read_login;     /* [serve] read=login */
   GHashTable *thumbnails;  /* "pdfsha:page" → GBytes (PNG) */
   GHashTable *verified;    /* path → "sha256 size mtime" of a file checked */

@@ -459,24 +459,13 @@ api_document (KhoWebRequest *request, const char *reference)
       send_json_error (request, status, message);
       return;
     }
-  node = kho_document_json_load (request->web->archive, doc, &error);
+  /* The server's own paths are none of a reader's business. */
+  node = kho_document_json_load (request->web->archive, doc, FALSE, &error);
   if (node == NULL)
     {
       send_json_error (request, 500, error->message);
       return;
     }
-  /* The server's own paths are none of a reader's business. */
-  {
-    JsonObject *object = json_node_get_object (node);
-
-    for (guint i = 0; i < 2; i++)
-      {
-        const char *member = i == 0 ? "original" : "pdf";
-
-        if (json_object_has_member (object, member))
-          json_object_remove_member (json_object_get_object_member (object, member), "path");
-      }
-  }
   text = json_to_string (node, TRUE);
   length = strlen (text);
   kho_web_send (request, 200, "application/json; charset=utf-8",
@@ -990,7 +979,7 @@ read_setting (KhoArchive *archive, const char *group, const char *key)
 }
 
 KhoWeb *
-kho_web_new (KhoArchive *archive, const char *self, GError **error)
+kho_web_new (KhoArchive *archive, GError **error)
 {
   KhoWeb *web;
   g_autofree char *read = read_setting (archive, "serve", "read");
@@ -1005,7 +994,6 @@ kho_web_new (KhoArchive *archive, const char *self, GError **error)
     return NULL;
   web = g_new0 (KhoWeb, 1);
   web->archive = archive;
-  web->self = self ? g_strdup (self) : g_file_read_link ("/proc/self/exe", NULL);
   web->read_login = g_strcmp0 (read, "login") == 0;
   web->thumbnails = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                            (GDestroyNotify) g_bytes_unref);
@@ -1098,6 +1086,5 @@ kho_web_free (KhoWeb *web)
   g_hash_table_unref (web->thumbnails);
   g_hash_table_unref (web->verified);
   g_hash_table_unref (web->search_cache);
-  g_free (web->self);
   g_free (web);
 }

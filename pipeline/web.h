@@ -15,10 +15,9 @@ G_BEGIN_DECLS
 
 typedef struct KhoWeb KhoWeb;
 
-/* A server for @archive (borrowed: it must outlive the server).  @self is
- * the kho executable (for `kho show --json`); NULL reads /proc/self/exe.
- * Reads [serve] read=open|login from the archive's kho.conf. */
-KhoWeb *kho_web_new (KhoArchive *archive, const char *self, GError **error);
+/* A server for @archive (borrowed: it must outlive the server).  Reads
+ * [serve] read=open|login from the archive's kho.conf. */
+KhoWeb *kho_web_new (KhoArchive *archive, GError **error);
 
 /* Listens on @address (IPv4 or IPv6 literal) and @port (0: any free
  * port).  Returns "http://HOST:PORT/" (newly allocated) or NULL with
