@@ -895,3 +895,22 @@ kho_db_load_model (KhoDb *db, const char *name, GError **error)
   sqlite3_finalize (stmt);
   return body;
 }
+
+char *
+kho_db_get_text (KhoDb *db, gint64 document_id, GError **error)
+{
+  sqlite3_stmt *stmt = kho_db_prepare (db, "SELECT coalesce(group_concat(text, char(12)), '') "
+                                           "FROM (SELECT text FROM pages WHERE document_id = ? "
+                                           "ORDER BY number)", error);
+  char *text = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, document_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    text = kho_db_column_text (stmt, 0);
+  else
+    kho_db_sql_error (db, error, "read the text");
+  sqlite3_finalize (stmt);
+  return text;
+}

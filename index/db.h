@@ -118,6 +118,9 @@ gboolean kho_db_insert_page (KhoDb *db, gint64 document_id, const KhoPageRow *pa
                              GError **error);
 /* Pages in order, as KhoPageRow* (free with g_ptr_array_unref). */
 GPtrArray *kho_db_get_pages (KhoDb *db, gint64 document_id, GError **error);
+/* The text of document @document_id: its pages in order, separated by
+ * form feeds ("" without pages); NULL with @error on a database error. */
+char *kho_db_get_text (KhoDb *db, gint64 document_id, GError **error);
 
 /* The stages, in order: intake, ocr, classify, assemble, index. */
 #define KHO_N_STAGES 5

@@ -106,22 +106,6 @@ out:
 
 /* --- kho train --- */
 
-/* The text of document @id: its pages, separated by form feeds. */
-static char *
-document_text (KhoDb *db, gint64 id)
-{
-  g_autoptr (GPtrArray) pages = kho_db_get_pages (db, id, NULL);
-  GString *text = g_string_new (NULL);
-
-  for (guint i = 0; pages && i < pages->len; i++)
-    {
-      if (i > 0)
-        g_string_append_c (text, '\f');
-      g_string_append (text, ((KhoPageRow *) pages->pdata[i])->text);
-    }
-  return g_string_free (text, FALSE);
-}
-
 int
 cli_command_train (int argc, char **argv)
 {
@@ -148,7 +132,8 @@ cli_command_train (int argc, char **argv)
     }
   for (guint i = 0; i < ids->len; i++)
     {
-      g_autofree char *text = document_text (archive->db, g_array_index (ids, gint64, i));
+      g_autofree char *text = kho_db_get_text (archive->db, g_array_index (ids, gint64, i),
+                                               NULL);
 
       kho_type_model_add (model, text, types->pdata[i]);
       g_hash_table_add (distinct, types->pdata[i]);

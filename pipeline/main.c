@@ -985,21 +985,10 @@ command_get (int argc, char **argv)
     }
   else
     {
-      g_autoptr (GPtrArray) pages = kho_db_get_pages (archive->db, doc->id, &error);
-      g_autoptr (GString) text = g_string_new (NULL);
+      char *text = kho_db_get_text (archive->db, doc->id, &error);
 
-      if (pages)
-        {
-          for (guint i = 0; i < pages->len; i++)
-            {
-              KhoPageRow *page = g_ptr_array_index (pages, i);
-
-              if (i > 0)
-                g_string_append_c (text, '\f');
-              g_string_append (text, page->text);
-            }
-          data = g_string_free_to_bytes (g_steal_pointer (&text));
-        }
+      if (text)
+        data = g_bytes_new_take (text, strlen (text));
     }
   if (data == NULL || !write_output (output, data, &error))
     {

@@ -398,22 +398,15 @@ api_file (KhoWebRequest *request, const char *reference, const char *what)
   if (strcmp (what, "text") == 0)
     {
       g_autoptr (GError) error = NULL;
-      g_autoptr (GPtrArray) pages = kho_db_get_pages (request->web->archive->db, doc->id, &error);
-      GString *text = g_string_new (NULL);
+      char *text = kho_db_get_text (request->web->archive->db, doc->id, &error);
 
-      for (guint i = 0; pages && i < pages->len; i++)
+      if (text == NULL)
         {
-          if (i > 0)
-            g_string_append_c (text, '\f');
-          g_string_append (text, ((KhoPageRow *) pages->pdata[i])->text);
-        }
-      if (pages == NULL)
-        {
-          g_string_free (text, TRUE);
           send_json_error (request, 500, error->message);
           return;
         }
-      kho_web_send (request, 200, "text/plain; charset=utf-8", g_string_free_to_bytes (text));
+      kho_web_send (request, 200, "text/plain; charset=utf-8",
+                    g_bytes_new_take (text, strlen (text)));
       return;
     }
   if (g_strcmp0 (doc->status, "archived") != 0)
