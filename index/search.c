@@ -51,25 +51,36 @@ G_DEFINE_QUARK (kho-search-error-quark, kho_search_error)
   " (SELECT value FROM fields WHERE document_id = documents.id AND name = 'type')," \
   " " REFERENCE_SQL ","
 
+/* The matches of ?1 (a MATCH expression): doc_fts alone when there are
+ * no filters — it only has rows of archived documents (db.c), and joining
+ * every match to its document tripled the cost of counting a common word —
+ * else joined to the documents for the filters. */
+#define MATCH_FROM " FROM doc_fts WHERE doc_fts MATCH ?1"
+#define MATCH_FROM_FILTERED \
+  " FROM doc_fts JOIN documents ON documents.id = doc_fts.rowid" \
+  " WHERE doc_fts MATCH ?1 AND documents.status = 'archived'" FILTER_SQL
+
 /* ?1 MATCH expression, ?2 limit, ?3 offset, ?4 mark_open, ?5 mark_close,
- * ?6… the filters.  The body has a hit when marking changes its snippet. */
-static const char search_sql[] =
-  "WITH page AS MATERIALIZED ("
-  "  SELECT doc_fts.rowid AS id, bm25(doc_fts, 5.0, 1.0) AS rank_value"
-  "  FROM doc_fts JOIN documents ON documents.id = doc_fts.rowid"
-  "  WHERE doc_fts MATCH ?1 AND documents.status = 'archived'"
-  FILTER_SQL
-  "  ORDER BY rank_value, doc_fts.rowid"
-  "  LIMIT ?2 OFFSET ?3)"
-  " SELECT" HIT_COLUMNS
-  "   CASE WHEN snippet(doc_fts, 1, 'x', '', '', " SNIPPET_TOKENS ")"
-  "          <> snippet(doc_fts, 1, '', '', '', " SNIPPET_TOKENS ")"
-  "     THEN snippet(doc_fts, 1, ?4, ?5, '…', " SNIPPET_TOKENS ")"
-  "     ELSE snippet(doc_fts, 0, ?4, ?5, '…', " SNIPPET_TOKENS ")"
-  "   END"
-  " FROM page CROSS JOIN doc_fts CROSS JOIN documents"
-  " WHERE doc_fts MATCH ?1 AND doc_fts.rowid = page.id AND documents.id = page.id"
-  " ORDER BY page.rank_value, page.id";
+ * ?6… the filters.  kho_rank() is bm25() with the lengths of the
+ * documents in memory (rank.h).  The body has a hit when marking changes
+ * its snippet. */
+#define SEARCH_SQL(from) \
+  "WITH page AS MATERIALIZED (" \
+  "  SELECT doc_fts.rowid AS id, kho_rank(doc_fts, 5.0, 1.0) AS rank_value" from \
+  "  ORDER BY rank_value, doc_fts.rowid" \
+  "  LIMIT ?2 OFFSET ?3)" \
+  " SELECT" HIT_COLUMNS \
+  "   CASE WHEN snippet(doc_fts, 1, 'x', '', '', " SNIPPET_TOKENS ")" \
+  "          <> snippet(doc_fts, 1, '', '', '', " SNIPPET_TOKENS ")" \
+  "     THEN snippet(doc_fts, 1, ?4, ?5, '…', " SNIPPET_TOKENS ")" \
+  "     ELSE snippet(doc_fts, 0, ?4, ?5, '…', " SNIPPET_TOKENS ")" \
+  "   END" \
+  " FROM page CROSS JOIN doc_fts CROSS JOIN documents" \
+  " WHERE doc_fts MATCH ?1 AND doc_fts.rowid = page.id AND documents.id = page.id" \
+  " ORDER BY page.rank_value, page.id"
+
+static const char *const search_sql[2] = { SEARCH_SQL (MATCH_FROM),
+                                           SEARCH_SQL (MATCH_FROM_FILTERED) };
 
 /* With filters and no words: the documents that pass, latest issued
  * first.  ?1 unused (NULL), the other parameters as above. */
@@ -186,8 +197,8 @@ kho_search_run (sqlite3 *db, const char *user_query,
     goto out;
   }
 
-  if (sqlite3_prepare_v2 (db, expression ? search_sql : filter_sql, -1, &stmt,
-                          NULL) != SQLITE_OK) {
+  if (sqlite3_prepare_v2 (db, expression ? search_sql[has_filters (&defaults)] : filter_sql,
+                          -1, &stmt, NULL) != SQLITE_OK) {
     set_database_error (error, db, "preparing the query");
     goto out;
   }
@@ -234,9 +245,8 @@ const char *const kho_search_facet_names[KHO_SEARCH_N_FACETS] = { "type", "year"
 /* The matching documents (ids), with the same filters as the search.  For
  * words: ?1 the MATCH expression; without: every archived document that
  * passes the filters. */
-#define MATCH_SQL \
-  "SELECT doc_fts.rowid AS id FROM doc_fts JOIN documents ON documents.id = doc_fts.rowid" \
-  " WHERE doc_fts MATCH ?1 AND documents.status = 'archived'" FILTER_SQL
+#define MATCH_SQL "SELECT doc_fts.rowid AS id" MATCH_FROM
+#define MATCH_FILTERED_SQL "SELECT doc_fts.rowid AS id" MATCH_FROM_FILTERED
 #define PASS_SQL \
   "SELECT documents.id AS id FROM documents" \
   " WHERE documents.status = 'archived' AND ?1 IS NULL" FILTER_SQL
@@ -256,7 +266,10 @@ const char *const kho_search_facet_names[KHO_SEARCH_N_FACETS] = { "type", "year"
   "   ON f.document_id = m.id AND f.name = 'issuer'" \
   "   GROUP BY f.value ORDER BY n DESC, f.value LIMIT ?3)"
 
-static const char *const facet_sql[2] = { FACETS_SQL (MATCH_SQL), FACETS_SQL (PASS_SQL) };
+/* By kind of search: words, words and filters, filters alone. */
+static const char *const facet_sql[3] = { FACETS_SQL (MATCH_SQL), FACETS_SQL (MATCH_FILTERED_SQL),
+                                          FACETS_SQL (PASS_SQL) };
+static const char *const match_sql[3] = { MATCH_SQL, MATCH_FILTERED_SQL, PASS_SQL };
 
 void
 kho_search_facet_free (KhoSearchFacet *facet)
@@ -277,6 +290,7 @@ kho_search_count (sqlite3 *db, const char *user_query, const KhoSearchOptions *o
   g_autofree char *count_sql = NULL;
   sqlite3_stmt *stmt = NULL;
   gint64 total = -1;
+  int kind;
 
   g_return_val_if_fail (db != NULL, -1);
   kho_search_options_init (&filters);
@@ -296,7 +310,8 @@ kho_search_count (sqlite3 *db, const char *user_query, const KhoSearchOptions *o
     return 0;
 
   /* ?2…?5 are unused here: the filters keep their numbers. */
-  count_sql = g_strdup_printf ("SELECT count(*) FROM (%s)", expression ? MATCH_SQL : PASS_SQL);
+  kind = expression ? has_filters (&filters) : 2;
+  count_sql = g_strdup_printf ("SELECT count(*) FROM (%s)", match_sql[kind]);
   if (sqlite3_prepare_v2 (db, count_sql, -1, &stmt, NULL) != SQLITE_OK)
     {
       set_database_error (error, db, "preparing the count");
@@ -316,7 +331,7 @@ kho_search_count (sqlite3 *db, const char *user_query, const KhoSearchOptions *o
     {
       int rc;
 
-      if (sqlite3_prepare_v2 (db, facet_sql[expression ? 0 : 1], -1, &stmt, NULL) != SQLITE_OK)
+      if (sqlite3_prepare_v2 (db, facet_sql[kind], -1, &stmt, NULL) != SQLITE_OK)
         {
           set_database_error (error, db, "preparing the facets");
           total = -1;

@@ -1,6 +1,7 @@
 /* search.h — ranked full-text search over the archive.
  *
- * Ranking is bm25 over doc_fts with the title weighted 5 and the body 1;
+ * Ranking is bm25 (kho_rank, rank.h) over doc_fts with the title weighted
+ * 5 and the body 1;
  * a query with diacritics also rewards the exact accented words (see
  * query.h).  Only documents with status 'archived' are returned.
  */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "index/fold.h"
+#include "index/rank.h"
 
 typedef int (*TokenCallback) (void *context, int flags, const char *token,
                               int token_length, int start, int end);
@@ -189,6 +190,9 @@ kho_tokenizer_register (sqlite3 *db)
   rc = sqlite3_create_function (db, "kho_fold", 1,
                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
                                 sql_fold, NULL, NULL);
+  if (rc != SQLITE_OK)
+    return rc;
+  rc = kho_rank_register (db, api, "doc_fts");
   if (rc != SQLITE_OK)
     return rc;
   return api->xCreateTokenizer (api, "kho_vi", NULL, &kho_vi, NULL);

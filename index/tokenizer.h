@@ -29,5 +29,6 @@
 
 /* Registers the tokenizer as "kho_vi" on @db, and the SQL function
  * kho_fold(TEXT), the accent-free search form of its argument (fold.h), for
- * filters such as the issuer's.  Returns an SQLite result code. */
+ * filters such as the issuer's, and the ranking function kho_rank() for
+ * doc_fts (rank.h).  Returns an SQLite result code. */
 int kho_tokenizer_register (sqlite3 *db);

@@ -138,12 +138,13 @@ static void
 test_only_archived (void)
 {
   sqlite3 *db = kho_test_open_index_db ();
+  KhoSearchOptions options;
   GPtrArray *hits;
 
-  add_document_full (db, 1, "Học bạ", "Học bạ học sinh lớp 10A", "archived", NULL, 3);
-  add_document_full (db, 2, "Học bạ", "Học bạ học sinh lớp 10B", "processing", NULL, 3);
-  add_document_full (db, 3, "Học bạ", "Học bạ học sinh lớp 10C", "failed", NULL, 3);
-  add_document_full (db, 4, "Học bạ", "Học bạ học sinh lớp 10D", "archived", NULL, 3);
+  add_document_full (db, 1, "Học bạ", "Học bạ học sinh lớp 10A", "archived", "2023-05-01", 3);
+  add_document_full (db, 2, "Học bạ", "Học bạ học sinh lớp 10B", "processing", "2023-05-02", 3);
+  add_document_full (db, 3, "Học bạ", "Học bạ học sinh lớp 10C", "failed", "2023-05-03", 3);
+  add_document_full (db, 4, "Học bạ", "Học bạ học sinh lớp 10D", "archived", "2023-05-04", 3);
   add_fillers (db, 10, 6);
 
   hits = run (db, "hoc ba", NULL);
@@ -154,6 +155,100 @@ test_only_archived (void)
   hits = run (db, "10b", NULL);
   g_assert_cmpuint (hits->len, ==, 0);
   g_ptr_array_unref (hits);
+
+  /* The filters read the documents: a date of issue alone, then with words. */
+  kho_search_options_init (&options);
+  options.from = "2023";
+  hits = run (db, NULL, &options);
+  g_assert_cmpuint (hits->len, ==, 2);
+  g_assert_cmpint (hit_id (hits, 0), ==, 4);
+  g_assert_cmpint (hit_id (hits, 1), ==, 1);
+  g_ptr_array_unref (hits);
+  hits = run (db, "hoc sinh", &options);
+  g_assert_cmpuint (hits->len, ==, 2);
+  g_ptr_array_unref (hits);
+  g_assert_cmpint (kho_search_count (db, "hoc sinh", &options, 0, 0, NULL, NULL), ==, 2);
+  g_assert_cmpint (kho_search_count (db, "hoc sinh", NULL, 0, 0, NULL, NULL), ==, 2);
+  sqlite3_close (db);
+}
+
+/* How many rows of @query score differently under kho_rank() and bm25()
+ * with the same weights. */
+static int
+rank_differences (sqlite3 *db, const char *match, const char *weights)
+{
+  g_autofree char *sql = g_strdup_printf (
+      "SELECT count(*) FROM doc_fts WHERE doc_fts MATCH ?1"
+      " AND kho_rank(doc_fts%s) <> bm25(doc_fts%s)", weights, weights);
+  sqlite3_stmt *stmt = NULL;
+  int differences;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  differences = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  return differences;
+}
+
+static int
+count_matches (sqlite3 *db, const char *match)
+{
+  sqlite3_stmt *stmt = NULL;
+  int n;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM doc_fts WHERE doc_fts MATCH ?1",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
+}
+
+/* kho_rank() keeps the documents' lengths in memory: it must give bm25()'s
+ * score exactly, for every row, also after rows change length, are added
+ * or removed, and inside a transaction that rewrote a row. */
+static void
+test_rank_is_bm25 (void)
+{
+  static const char *const matches[] = { "hoc", "hoc AND sinh", "(lop OR ba) NOT \"10c\"",
+                                         "\"hoc sinh\"", "thong AND bao" };
+  sqlite3 *db = kho_test_open_index_db ();
+  GString *body = g_string_new (NULL);
+
+  for (int i = 1; i <= 40; i++)
+    {
+      g_string_truncate (body, 0);
+      for (int j = 0; j < i * 3 % 17 + 1; j++)
+        g_string_append (body, j % 3 ? "học sinh lớp 10C " : "thông báo kết quả học tập ");
+      add_document (db, i, i % 4 ? "Học bạ" : "Thông báo", body->str);
+    }
+
+  for (int round = 0; round < 4; round++)
+    {
+      if (round == 1)     /* longer and shorter rows, one gone, a new one */
+        g_assert_cmpint (sqlite3_exec (db,
+            "UPDATE doc_fts SET body = body || ' ' || body WHERE rowid % 3 = 0;"
+            "UPDATE doc_fts SET body = 'học sinh' WHERE rowid = 7;"
+            "DELETE FROM doc_fts WHERE rowid = 8;"
+            "INSERT INTO doc_fts (rowid, title, body) VALUES (99, 'Học bạ', 'học sinh');",
+            NULL, NULL, NULL), ==, SQLITE_OK);
+      if (round == 2)     /* rewritten inside a transaction not yet committed */
+        g_assert_cmpint (sqlite3_exec (db,
+            "BEGIN; UPDATE doc_fts SET body = body || ' học sinh học sinh' WHERE rowid % 2 = 0;",
+            NULL, NULL, NULL), ==, SQLITE_OK);
+      if (round == 3)
+        g_assert_cmpint (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+      for (guint q = 0; q < G_N_ELEMENTS (matches); q++)
+        {
+          g_assert_cmpint (count_matches (db, matches[q]), >, 0);
+          g_assert_cmpint (rank_differences (db, matches[q], ", 5.0, 1.0"), ==, 0);
+          g_assert_cmpint (rank_differences (db, matches[q], ""), ==, 0);
+          g_assert_cmpint (rank_differences (db, matches[q], ", 0.5"), ==, 0);
+        }
+    }
+  g_string_free (body, TRUE);
   sqlite3_close (db);
 }
 
@@ -313,6 +408,7 @@ main (int argc, char **argv)
   g_test_add_func ("/search/title-above-body", test_title_above_body);
   g_test_add_func ("/search/limit-offset", test_limit_offset);
   g_test_add_func ("/search/only-archived", test_only_archived);
+  g_test_add_func ("/search/rank-is-bm25", test_rank_is_bm25);
   g_test_add_func ("/search/hit-fields", test_hit_fields);
   g_test_add_func ("/search/snippets", test_snippets);
   g_test_add_func ("/search/no-terms", test_no_terms);
