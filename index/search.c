@@ -251,20 +251,27 @@ const char *const kho_search_facet_names[KHO_SEARCH_N_FACETS] = { "type", "year"
   "SELECT documents.id AS id FROM documents" \
   " WHERE documents.status = 'archived' AND ?1 IS NULL" FILTER_SQL
 
-/* The three facets in one statement over the matches, computed once: the
- * first ?2 of them (rowid order, which costs no ranking), or all with -1.
- * Each facet keeps its ?3 most frequent values. */
+/* The three facets in one statement over the matches, computed once: all
+ * of them, or with ?2 > 1 a sample of about one in ?2, chosen by a hash of
+ * the id: spread over the whole archive (the first N in id order would be
+ * the oldest scans, and their years) and not in step with any period of
+ * the ids (every ?2-th id would be: a batch that alternates two types).  Each facet keeps its ?3
+ * most frequent values; row 3 is the size of the sample.  The matches
+ * drive the joins (CROSS JOIN): left to itself SQLite walked every
+ * document's field and looked each up among the matches. */
 #define FACETS_SQL(matches) \
-  "WITH m AS MATERIALIZED (" matches " LIMIT ?2)" \
-  " SELECT * FROM (SELECT 0, f.value, count(*) AS n FROM m JOIN fields f" \
+  "WITH m AS MATERIALIZED (SELECT id FROM (" matches ")" \
+  "   WHERE ?2 <= 1 OR id * 2654435761 % 4294967291 % ?2 = 0)" \
+  " SELECT * FROM (SELECT 0, f.value, count(*) AS n FROM m CROSS JOIN fields f" \
   "   ON f.document_id = m.id AND f.name = 'type'" \
   "   GROUP BY f.value ORDER BY n DESC, f.value LIMIT ?3)" \
   " UNION ALL SELECT * FROM (SELECT 1, substr(d.issued, 1, 4) AS y, count(*) AS n" \
-  "   FROM m JOIN documents d ON d.id = m.id WHERE d.issued IS NOT NULL" \
+  "   FROM m CROSS JOIN documents d ON d.id = m.id WHERE d.issued IS NOT NULL" \
   "   GROUP BY y ORDER BY n DESC, y DESC LIMIT ?3)" \
-  " UNION ALL SELECT * FROM (SELECT 2, f.value, count(*) AS n FROM m JOIN fields f" \
+  " UNION ALL SELECT * FROM (SELECT 2, f.value, count(*) AS n FROM m CROSS JOIN fields f" \
   "   ON f.document_id = m.id AND f.name = 'issuer'" \
-  "   GROUP BY f.value ORDER BY n DESC, f.value LIMIT ?3)"
+  "   GROUP BY f.value ORDER BY n DESC, f.value LIMIT ?3)" \
+  " UNION ALL SELECT 3, NULL, count(*) FROM m"
 
 /* By kind of search: words, words and filters, filters alone. */
 static const char *const facet_sql[3] = { FACETS_SQL (MATCH_SQL), FACETS_SQL (MATCH_FILTERED_SQL),
@@ -337,14 +344,19 @@ kho_search_count (sqlite3 *db, const char *user_query, const KhoSearchOptions *o
           total = -1;
           goto out;
         }
+      gint64 step = sample > 0 && total > sample ? (total + sample - 1) / sample : 1;
+      gint64 sampled = 0;
+
       bind_filters (stmt, expression, &filters);
-      sqlite3_bind_int (stmt, 2, sample > 0 ? sample : -1);
+      sqlite3_bind_int64 (stmt, 2, step);
       sqlite3_bind_int (stmt, 3, top > 0 ? top : -1);
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
         {
           int which = sqlite3_column_int (stmt, 0);
           KhoSearchFacet *facet;
 
+          if (which == KHO_SEARCH_N_FACETS)
+            sampled = sqlite3_column_int64 (stmt, 2);
           if (which < 0 || which >= KHO_SEARCH_N_FACETS ||
               sqlite3_column_type (stmt, 1) == SQLITE_NULL)
             continue;
@@ -353,6 +365,17 @@ kho_search_count (sqlite3 *db, const char *user_query, const KhoSearchOptions *o
           facet->count = sqlite3_column_int64 (stmt, 2);
           g_ptr_array_add (facets[which], facet);
         }
+      /* A sample's counts, scaled to every match (at least 1: the value
+       * occurs).  With every match counted they are exact. */
+      if (rc == SQLITE_DONE && step > 1 && sampled > 0)
+        for (int f = 0; f < KHO_SEARCH_N_FACETS; f++)
+          for (guint i = 0; i < facets[f]->len; i++)
+            {
+              KhoSearchFacet *facet = facets[f]->pdata[i];
+
+              facet->count = MAX (1, (facet->count * total + sampled / 2) / sampled);
+              facet->estimated = TRUE;
+            }
       if (rc != SQLITE_DONE)
         {
           set_database_error (error, db, "counting the facets");

@@ -66,13 +66,15 @@ GPtrArray *kho_search_run (sqlite3 *db, const char *user_query,
  * and offset ignored), and when @facets is not NULL, the top @top values
  * of each facet among them: an array of three GPtrArray* ("type", "year",
  * "issuer") of KhoSearchFacet*, most frequent first, created by the call
- * (free with g_ptr_array_unref, also on error).  Facets are counted over
- * the first @sample matches in the catalogue's order (0: all), which keeps
- * them fast for a word most documents contain: beyond @sample matches they
- * are estimates.  Returns -1 on a database error. */
+ * (free with g_ptr_array_unref, also on error).  With more than @sample
+ * matches (@sample > 0) the facets are counted over a systematic sample of
+ * about @sample of them (every k-th id) and scaled to the total: estimates,
+ * flagged as such, and fast for a word most documents contain.  Returns -1
+ * on a database error. */
 typedef struct {
   char *value;
   gint64 count;
+  gboolean estimated;   /* scaled from a sample */
 } KhoSearchFacet;
 
 #define KHO_SEARCH_N_FACETS 3

@@ -228,6 +228,8 @@ append_facets (KhoWebRequest *request, GString *out, KhoWebResults *results)
           g_string_append_printf (out, "\"%s>", current ? " aria-current=\"true\"" : "");
           kho_web_escape (out, shown);
           g_string_append (out, "</a> <span class=\"count\">");
+          if (facet->estimated)    /* counted on a sample of the matches */
+            g_string_append (out, "≈ ");
           kho_web_escape (out, count);
           g_string_append (out, "</span></li>");
         }
@@ -278,6 +280,11 @@ kho_web_page_search (KhoWebRequest *request)
   if (!kho_web_search (request, KHO_WEB_MARK_OPEN, KHO_WEB_MARK_CLOSE, &results, &status,
                        &message))
     {
+      if (status == 0)          /* answered when the search is done */
+        {
+          g_string_free (body, TRUE);
+          return;
+        }
       g_string_append (body, "<p class=\"error\" role=\"alert\">");
       kho_web_escape (body, message);
       g_string_append (body, "</p>");

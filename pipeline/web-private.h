@@ -29,7 +29,13 @@ struct KhoWeb {
   GHashTable *verified;    /* path → "sha256 size mtime" of a file checked */
   GHashTable *search_cache;/* /api/search parameters → JSON answer (GBytes) */
   gint64 search_version;   /* of the catalogue the cache holds answers of */
+  GMainContext *context;   /* the server's */
+  GThreadPool *searchers;  /* searches off the main loop (web.c); NULL: on it */
+  GAsyncQueue *connections;/* read-only sqlite3* for them, one per thread */
+  int searching;           /* searches deferred and not yet answered */
 };
+
+typedef struct KhoWebSearchJob KhoWebSearchJob;
 
 typedef struct {
   KhoWeb *web;
@@ -39,6 +45,8 @@ typedef struct {
   GHashTable *form;        /* of a POST form; NULL otherwise */
   gboolean english;
   KhoSession *session;     /* NULL when not logged in */
+  KhoWebSearchJob *ready;  /* the search of this request, done (web.c) */
+  gboolean deferred;       /* kho_web_search sent the search away */
 } KhoWebRequest;
 
 /* --- web.c --- */
@@ -75,7 +83,9 @@ typedef struct {
 
 void kho_web_results_clear (KhoWebResults *results);
 /* Runs the search the request's parameters ask for.  FALSE with a status
- * (400 or 500) and a message when it cannot. */
+ * (400 or 500) and a message when it cannot; FALSE with status 0 when the
+ * search went to a thread: the caller returns at once, without answering,
+ * and the request is run again when the results are in. */
 gboolean kho_web_search (KhoWebRequest *request, const char *mark_open, const char *mark_close,
                          KhoWebResults *results, guint *status, char **message);
 /* The document of @reference, checking it first; NULL with 400/404/500. */

@@ -16,6 +16,7 @@
 
 #include "index/db.h"
 #include "index/fields.h"
+#include "index/tokenizer.h"
 #include "pipeline/document.h"
 #include "store/originals.h"
 
@@ -507,18 +508,212 @@ date_filter (const char *given, char **iso)
   return *iso != NULL;
 }
 
+/* The search itself, on @db: count, facets, one page of hits. */
+static gboolean
+search_execute (sqlite3 *db, const char *q, const KhoSearchOptions *options,
+                KhoWebResults *results, GError **error)
+{
+  gint64 start = g_get_monotonic_time (), counted;
+
+  results->total = kho_search_count (db, q, options, 10, 2000, results->facets, error);
+  if (results->total < 0)
+    goto fail;
+  counted = g_get_monotonic_time ();
+  if (results->total > 0 && options->offset < results->total)
+    results->hits = kho_search_run (db, q, options, error);
+  else
+    results->hits = g_ptr_array_new ();
+  if (results->hits == NULL)
+    goto fail;
+  g_debug ("search “%s”: %" G_GINT64_FORMAT " matches; count and facets %" G_GINT64_FORMAT
+           " ms, hits %" G_GINT64_FORMAT " ms", q ? q : "", results->total,
+           (counted - start) / 1000, (g_get_monotonic_time () - counted) / 1000);
+  return TRUE;
+
+fail:
+  g_warning ("%s", (*error)->message);
+  kho_web_results_clear (results);
+  return FALSE;
+}
+
+/* Searches run off the main loop, on a pool of threads (one per core),
+ * each with a read-only connection of its own: a search of a common word
+ * takes tens of milliseconds on a large archive, and the server must go on
+ * answering pages, files and cached searches meanwhile.  The handler that
+ * asked is paused and returns; when the search is done the main loop runs
+ * the request again, and kho_web_search then answers with the results
+ * (request->ready).  Everything before the search in a handler that
+ * searches must therefore be free of side effects. */
+struct KhoWebSearchJob {
+  KhoWeb *web;
+  SoupServerMessage *msg;     /* a reference, paused */
+  gulong finished_handler;
+  gboolean finished;          /* the client went away: nothing to answer */
+  char *method;
+  char *path;
+  GHashTable *query;          /* a copy */
+  gboolean english;
+  KhoSession *session;        /* taken from the request */
+  /* the search: the options point into these copies */
+  KhoSearchOptions options;
+  char *strings[8];
+  KhoWebResults results;
+  char *error;                /* when it failed */
+};
+
+static char *
+job_keep (KhoWebSearchJob *job, int slot, const char *text)
+{
+  return job->strings[slot] = g_strdup (text);
+}
+
+static void
+on_search_message_finished (SoupServerMessage *msg G_GNUC_UNUSED, gpointer data)
+{
+  ((KhoWebSearchJob *) data)->finished = TRUE;
+}
+
+static void
+search_job_free (KhoWebSearchJob *job)
+{
+  g_signal_handler_disconnect (job->msg, job->finished_handler);
+  g_object_unref (job->msg);
+  g_free (job->method);
+  g_free (job->path);
+  g_hash_table_unref (job->query);
+  kho_session_free (job->session);
+  for (gsize i = 0; i < G_N_ELEMENTS (job->strings); i++)
+    g_free (job->strings[i]);
+  kho_web_results_clear (&job->results);
+  g_free (job->error);
+  g_free (job);
+}
+
+static void route (KhoWebRequest *request, const char *method);
+
+/* On the main loop: the request again, with the results. */
+static gboolean
+search_finished (gpointer data)
+{
+  KhoWebSearchJob *job = data;
+  KhoWeb *web = job->web;
+
+  if (!job->finished)
+    {
+      KhoWebRequest request = { .web = web, .msg = job->msg, .path = job->path,
+                                .query = job->query, .english = job->english,
+                                .session = job->session, .ready = job };
+
+      use_language (request.english);
+      route (&request, job->method);
+      g_assert (!request.deferred);
+      soup_server_message_unpause (job->msg);
+    }
+  search_job_free (job);
+  web->searching--;
+  return G_SOURCE_REMOVE;
+}
+
+/* On a thread of the pool. */
+static void
+search_thread (gpointer data, gpointer user_data)
+{
+  KhoWebSearchJob *job = data;
+  KhoWeb *web = user_data;
+  sqlite3 *db = g_async_queue_pop (web->connections);
+  g_autoptr (GError) error = NULL;
+
+  if (!search_execute (db, job->strings[0], &job->options, &job->results, &error))
+    job->error = g_strdup (error->message);
+  g_async_queue_push (web->connections, db);
+  g_main_context_invoke (web->context, search_finished, job);
+}
+
+static void
+search_defer (KhoWebRequest *request, const KhoSearchOptions *options, const char *q)
+{
+  KhoWebSearchJob *job = g_new0 (KhoWebSearchJob, 1);
+  GHashTableIter iter;
+  gpointer name, value;
+
+  job->web = request->web;
+  job->msg = g_object_ref (request->msg);
+  job->finished_handler = g_signal_connect (job->msg, "finished",
+                                            G_CALLBACK (on_search_message_finished), job);
+  job->method = g_strdup (soup_server_message_get_method (request->msg));
+  job->path = g_strdup (request->path);
+  job->query = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_hash_table_iter_init (&iter, request->query);
+  while (g_hash_table_iter_next (&iter, &name, &value))
+    g_hash_table_insert (job->query, g_strdup (name), g_strdup (value));
+  job->english = request->english;
+  job->session = g_steal_pointer (&request->session);
+  job->options = *options;
+  job_keep (job, 0, q);
+  job->options.mark_open = job_keep (job, 1, options->mark_open);
+  job->options.mark_close = job_keep (job, 2, options->mark_close);
+  job->options.type = job_keep (job, 3, options->type);
+  job->options.issuer = job_keep (job, 4, options->issuer);
+  job->options.from = job_keep (job, 5, options->from);
+  job->options.to = job_keep (job, 6, options->to);
+  job->options.number = job_keep (job, 7, options->number);
+  request->deferred = TRUE;
+  request->web->searching++;
+  soup_server_message_pause (request->msg);
+  g_thread_pool_push (request->web->searchers, job, NULL);
+}
+
+/* The pool and its connections; none (searches on the main loop) when a
+ * connection cannot be opened. */
+static void
+searchers_start (KhoWeb *web)
+{
+  g_autofree char *path = g_build_filename (web->archive->root, "kho.db", NULL);
+  int threads = CLAMP ((int) g_get_num_processors (), 1, 8);
+
+  web->connections = g_async_queue_new ();
+  for (int i = 0; i < threads; i++)
+    {
+      sqlite3 *db = NULL;
+
+      if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL)
+            != SQLITE_OK || kho_tokenizer_register (db) != SQLITE_OK ||
+          sqlite3_busy_timeout (db, 5000) != SQLITE_OK)
+        {
+          g_warning ("%s: %s; searching on one thread", path, db ? sqlite3_errmsg (db) : "");
+          sqlite3_close (db);
+          return;
+        }
+      g_async_queue_push (web->connections, db);
+    }
+  web->searchers = g_thread_pool_new (search_thread, web, threads, TRUE, NULL);
+}
+
+static void
+searchers_stop (KhoWeb *web)
+{
+  sqlite3 *db;
+
+  if (web->searchers)
+    g_thread_pool_free (web->searchers, FALSE, TRUE);
+  web->searchers = NULL;
+  while (web->searching > 0)
+    g_main_context_iteration (web->context, TRUE);
+  while (web->connections && (db = g_async_queue_try_pop (web->connections)) != NULL)
+    sqlite3_close (db);
+  g_clear_pointer (&web->connections, g_async_queue_unref);
+}
+
 gboolean
 kho_web_search (KhoWebRequest *request, const char *mark_open, const char *mark_close,
                 KhoWebResults *results, guint *status, char **message)
 {
-  sqlite3 *db = kho_db_handle (request->web->archive->db);
   const char *q = kho_web_param (request, "q");
   const char *year = kho_web_param (request, "year");
   KhoSearchOptions options;
   g_autoptr (GError) error = NULL;
   g_autofree char *from = NULL;
   g_autofree char *to = NULL;
-  gint64 start, counted;
 
   memset (results, 0, sizeof *results);
   results->page = 1;
@@ -566,27 +761,34 @@ kho_web_search (KhoWebRequest *request, const char *mark_open, const char *mark_
   if (to)
     options.to = to;
   *status = SOUP_STATUS_INTERNAL_SERVER_ERROR;
-  start = g_get_monotonic_time ();
-  results->total = kho_search_count (db, q, &options, 10, 2000, results->facets, &error);
-  if (results->total < 0)
-    goto fail;
-  counted = g_get_monotonic_time ();
-  if (results->total > 0 && options.offset < results->total)
-    results->hits = kho_search_run (db, q, &options, &error);
-  else
-    results->hits = g_ptr_array_new ();
-  if (results->hits == NULL)
-    goto fail;
-  g_debug ("search “%s”: %" G_GINT64_FORMAT " matches; count and facets %" G_GINT64_FORMAT
-           " ms, hits %" G_GINT64_FORMAT " ms", q ? q : "", results->total,
-           (counted - start) / 1000, (g_get_monotonic_time () - counted) / 1000);
-  return TRUE;
+  if (request->ready)
+    {
+      /* Run again with the search done in the background (search_finished). */
+      KhoWebSearchJob *job = request->ready;
 
-fail:
-  g_warning ("%s", error->message);
-  *message = g_strdup (error->message);
-  kho_web_results_clear (results);
-  return FALSE;
+      if (job->error)
+        {
+          *message = g_strdup (job->error);
+          return FALSE;
+        }
+      results->total = job->results.total;
+      results->hits = g_steal_pointer (&job->results.hits);
+      memcpy (results->facets, job->results.facets, sizeof results->facets);
+      memset (job->results.facets, 0, sizeof job->results.facets);
+      return TRUE;
+    }
+  if (request->web->searchers)
+    {
+      search_defer (request, &options, q);
+      *status = 0;
+      return FALSE;
+    }
+  if (!search_execute (kho_db_handle (request->web->archive->db), q, &options, results, &error))
+    {
+      *message = g_strdup (error->message);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* Answers of /api/search, kept while the catalogue does not change: a
@@ -648,6 +850,16 @@ search_cache_store (KhoWeb *web, const char *key, GBytes *body)
   g_hash_table_replace (web->search_cache, g_strdup (key), g_bytes_ref (body));
 }
 
+static gboolean
+facets_estimated (KhoWebResults *results)
+{
+  for (int f = 0; f < KHO_SEARCH_N_FACETS; f++)
+    for (guint i = 0; results->facets[f] && i < results->facets[f]->len; i++)
+      if (((KhoSearchFacet *) results->facets[f]->pdata[i])->estimated)
+        return TRUE;
+  return FALSE;
+}
+
 static void
 api_search (KhoWebRequest *request)
 {
@@ -670,7 +882,8 @@ api_search (KhoWebRequest *request)
   if (!kho_web_search (request, KHO_WEB_MARK_OPEN, KHO_WEB_MARK_CLOSE, &results, &status,
                        &message))
     {
-      send_json_error (request, status, message);
+      if (status != 0)
+        send_json_error (request, status, message);
       return;
     }
   json_builder_begin_object (builder);
@@ -711,6 +924,9 @@ api_search (KhoWebRequest *request)
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
+  /* Facets counted on a sample of a large result are estimates. */
+  json_builder_set_member_name (builder, "facets_estimated");
+  json_builder_add_boolean_value (builder, facets_estimated (&results));
   json_builder_set_member_name (builder, "facets");
   json_builder_begin_object (builder);
   for (int f = 0; f < KHO_SEARCH_N_FACETS; f++)
@@ -930,7 +1146,7 @@ on_request (SoupServer *server G_GNUC_UNUSED, SoupServerMessage *msg, const char
     }
   route (&request, method);
 
-out:
+out:  /* a deferred request's session went to its job */
   g_clear_pointer (&request.form, g_hash_table_unref);
   kho_session_free (request.session);
 }
@@ -994,6 +1210,8 @@ kho_web_new (KhoArchive *archive, GError **error)
   web->search_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                              (GDestroyNotify) g_bytes_unref);
   web->search_version = -1;
+  web->context = g_main_context_ref_thread_default ();
+  searchers_start (web);
   /* Raw paths: an encoded "%2F" or "%2e%2e" reaches the ID check (and fails it)
    * instead of being decoded into the path. */
   web->server = soup_server_new ("server-header", "kho", "raw-paths", TRUE, NULL);
@@ -1075,6 +1293,8 @@ kho_web_free (KhoWeb *web)
       g_object_unref (web->service);
     }
   soup_server_disconnect (web->server);
+  searchers_stop (web);
+  g_main_context_unref (web->context);
   g_object_unref (web->server);
   g_hash_table_unref (web->thumbnails);
   g_hash_table_unref (web->verified);

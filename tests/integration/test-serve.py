@@ -400,6 +400,8 @@ def main():
               first.get("snippet"))
     facets = body.get("facets") or {}
     check("search: facets type, year, issuer", {"type", "year", "issuer"} <= set(facets), facets)
+    check("search: facets counted on every match (small archive)",
+          body.get("facets_estimated") is False, body.get("facets_estimated"))
     check("search: facet counts are numbers",
           all(isinstance(v, int) and v > 0 for f in facets.values() if isinstance(f, dict)
               for v in f.values()) and facets.get("type", {}).get("Kế hoạch", 0) >= 1 and

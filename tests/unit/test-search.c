@@ -172,6 +172,61 @@ test_only_archived (void)
   sqlite3_close (db);
 }
 
+static const KhoSearchFacet *
+find_facet (GPtrArray *facet, const char *value)
+{
+  for (guint i = 0; i < facet->len; i++)
+    if (g_strcmp0 (((KhoSearchFacet *) facet->pdata[i])->value, value) == 0)
+      return facet->pdata[i];
+  return NULL;
+}
+
+/* Facets: exact when every match is counted; over a sample, scaled to
+ * the total and flagged, and spread over the whole archive (the first
+ * matches by id alone would show only the oldest year). */
+static void
+test_facets_sampled (void)
+{
+  sqlite3 *db = kho_test_open_index_db ();
+  GPtrArray *facets[KHO_SEARCH_N_FACETS];
+  const KhoSearchFacet *facet;
+
+  for (int i = 1; i <= 400; i++)
+    {
+      g_autofree char *issued = g_strdup_printf ("%d-03-01", i <= 200 ? 2020 : 2024);
+      g_autofree char *sql = g_strdup_printf (
+          "INSERT INTO fields (document_id, name, value, updated) VALUES"
+          " (%d, 'type', '%s', '2026-01-01'), (%d, 'issuer', 'Trường THCS A', '2026-01-01')",
+          i, i % 4 == 0 ? "Kế hoạch" : "Công văn", i);
+
+      add_document_full (db, i, "Thông báo", "học sinh lớp 6", "archived", issued, 1);
+      g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+    }
+
+  g_assert_cmpint (kho_search_count (db, "hoc sinh", NULL, 10, 0, facets, NULL), ==, 400);
+  facet = find_facet (facets[0], "Công văn");
+  g_assert_nonnull (facet);
+  g_assert_cmpint (facet->count, ==, 300);
+  g_assert_false (facet->estimated);
+  g_assert_cmpint (find_facet (facets[1], "2024")->count, ==, 200);
+  for (int f = 0; f < KHO_SEARCH_N_FACETS; f++)
+    g_ptr_array_unref (facets[f]);
+
+  g_assert_cmpint (kho_search_count (db, "hoc sinh", NULL, 10, 40, facets, NULL), ==, 400);
+  facet = find_facet (facets[0], "Công văn");
+  g_assert_nonnull (facet);
+  g_assert_true (facet->estimated);
+  g_assert_cmpint (facet->count, >=, 240);
+  g_assert_cmpint (facet->count, <=, 360);
+  g_assert_cmpint (find_facet (facets[0], "Kế hoạch")->count, >=, 40);
+  g_assert_cmpint (find_facet (facets[1], "2020")->count, >=, 150);
+  g_assert_cmpint (find_facet (facets[1], "2024")->count, >=, 150);
+  g_assert_cmpint (find_facet (facets[2], "Trường THCS A")->count, ==, 400);
+  for (int f = 0; f < KHO_SEARCH_N_FACETS; f++)
+    g_ptr_array_unref (facets[f]);
+  sqlite3_close (db);
+}
+
 /* How many rows of @query score differently under kho_rank() and bm25()
  * with the same weights. */
 static int
@@ -409,6 +464,7 @@ main (int argc, char **argv)
   g_test_add_func ("/search/limit-offset", test_limit_offset);
   g_test_add_func ("/search/only-archived", test_only_archived);
   g_test_add_func ("/search/rank-is-bm25", test_rank_is_bm25);
+  g_test_add_func ("/search/facets-sampled", test_facets_sampled);
   g_test_add_func ("/search/hit-fields", test_hit_fields);
   g_test_add_func ("/search/snippets", test_snippets);
   g_test_add_func ("/search/no-terms", test_no_terms);
