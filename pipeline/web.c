@@ -4,6 +4,8 @@
 #include "pipeline/web-private.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <locale.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,6 +13,8 @@
 #include <sys/stat.h>
 
 #include <gio/gio.h>
+#include <gio/gunixsocketaddress.h>
+#include <glib/gstdio.h>
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
@@ -1238,11 +1242,45 @@ on_incoming (GSocketService *service G_GNUC_UNUSED, GSocketConnection *connectio
   g_autoptr (GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
   g_autoptr (GError) error = NULL;
 
-  g_socket_set_timeout (g_socket_connection_get_socket (connection), KHO_WEB_IDLE_S);
+  GSocket *socket = g_socket_connection_get_socket (connection);
+
+  g_socket_set_timeout (socket, KHO_WEB_IDLE_S);
+  /* An answer is written in pieces (headers, body): without this a kept-
+   * alive connection waits for the client's delayed ACK (40 ms) each time. */
+  g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
   if (!soup_server_accept_iostream (web->server, G_IO_STREAM (connection), local, remote,
                                     &error))
     g_warning ("cannot take a connection: %s", error->message);
   return TRUE;
+}
+
+/* libsoup 3.2 keeps a connection open after an answer (HTTP keep-alive)
+ * only when the server has a listener of its own (soup-server.c,
+ * request_finished: "priv->listeners"); with only accepted streams it
+ * closes every connection after one answer, and a browser or client pays
+ * a new TCP connection per request.  kho gives it a listener nobody can
+ * reach: a Unix socket listening in a private folder whose name is
+ * removed at once. */
+static gboolean
+add_unreachable_listener (KhoWeb *web, GError **error)
+{
+  g_autofree char *dir = g_dir_make_tmp ("kho-serve-XXXXXX", error);
+  g_autofree char *path = NULL;
+  g_autoptr (GSocket) socket = NULL;
+  g_autoptr (GSocketAddress) address = NULL;
+  gboolean ok = FALSE;
+
+  if (dir == NULL)
+    return FALSE;
+  path = g_build_filename (dir, "s", NULL);
+  address = g_unix_socket_address_new (path);
+  socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT,
+                         error);
+  if (socket && g_socket_bind (socket, address, FALSE, error) && g_socket_listen (socket, error))
+    ok = soup_server_listen_socket (web->server, socket, 0, error);
+  g_unlink (path);
+  g_rmdir (dir);
+  return ok;
 }
 
 char *
@@ -1268,6 +1306,10 @@ kho_web_listen (KhoWeb *web, const char *address, int port, GError **error)
   socket_address = g_inet_socket_address_new (inet, (guint16) port);
   if (web->service == NULL)
     {
+      g_autoptr (GError) local = NULL;
+
+      if (!add_unreachable_listener (web, &local))
+        g_warning ("connections will not be kept open: %s", local->message);
       web->service = g_socket_service_new ();
       g_signal_connect (web->service, "incoming", G_CALLBACK (on_incoming), web);
     }

@@ -13,6 +13,7 @@ TAP output; exit status 1 on any failure.
 """
 import hashlib
 import html.parser
+import http.client as httpclient
 import json
 import os
 import re
@@ -858,6 +859,20 @@ def main():
     a = post(edit_path, dict(fields, subject="after logout"), cookie=editor)
     check("... and editing with its cookie fails", a.status in (302, 303, 401, 403) and
           api_subject(kh) != "after logout", a)
+
+    # One connection, several requests (HTTP/1.1 keep-alive): a search that
+    # goes to a thread, the same again (from the cache), a page, an error.
+    conn = httpclient.HTTPConnection(SERVER.host, SERVER.port, timeout=30)
+    kept = []
+    for path in ("/api/search?q=hoc+sinh+keep", "/api/search?q=hoc+sinh+keep", "/",
+                 "/api/documents/NOPE-0000-000000"):
+        conn.request("GET", path)
+        r = conn.getresponse()
+        r.read()
+        kept.append((r.status, conn.sock is not None and conn.sock.fileno()))
+    conn.close()
+    check("keep-alive: four answers on one connection",
+          [k[0] for k in kept] == [200, 200, 200, 404] and len({k[1] for k in kept}) == 1, kept)
 
     # A slow client holds nobody up.
     slow = []
