@@ -66,6 +66,31 @@ field_of_element (const char *element)
 
 /* --- export --- */
 
+/* @value escaped for XML text, or for an attribute value (@attribute).
+ * Carriage returns, and in attributes line feeds and tabs too, become
+ * character references: a parser would otherwise normalise them away.  The
+ * other control characters kho's text never has become references that
+ * GMarkup reads back (XML 1.0 tools may refuse them). */
+static char *
+xml_escape (const char *value, gboolean attribute)
+{
+  g_autofree char *escaped = g_markup_escape_text (value, -1);
+  GString *out = g_string_sized_new (strlen (escaped));
+
+  for (const char *p = escaped; *p; p++)
+    {
+      if (*p == '\r')
+        g_string_append (out, "&#13;");
+      else if (attribute && *p == '\n')
+        g_string_append (out, "&#10;");
+      else if (attribute && *p == '\t')
+        g_string_append (out, "&#9;");
+      else
+        g_string_append_c (out, *p);
+    }
+  return g_string_free (out, FALSE);
+}
+
 /* Appends <@element>@value</@element> at @indent, when @value is set. */
 static void
 xml_element (GString *xml, int indent, const char *element, const char *value)
@@ -74,7 +99,7 @@ xml_element (GString *xml, int indent, const char *element, const char *value)
 
   if (value == NULL)
     return;
-  escaped = g_markup_escape_text (value, -1);
+  escaped = xml_escape (value, FALSE);
   g_string_append_printf (xml, "%*s<%s>%s</%s>\n", indent, "", element, escaped, element);
 }
 
@@ -82,7 +107,7 @@ xml_element (GString *xml, int indent, const char *element, const char *value)
 static void
 xml_attribute (GString *xml, const char *name, const char *value)
 {
-  g_autofree char *escaped = g_markup_escape_text (value ? value : "", -1);
+  g_autofree char *escaped = xml_escape (value ? value : "", TRUE);
 
   g_string_append_printf (xml, " %s=\"%s\"", name, escaped);
 }
@@ -129,7 +154,7 @@ xml_fields (GString *xml, GPtrArray *fields)
     {
       KhoFieldRow *row = fields->pdata[i];
       const char *element = element_of_field (row->name);
-      g_autofree char *value = g_markup_escape_text (row->value, -1);
+      g_autofree char *value = xml_escape (row->value, FALSE);
 
       if (element && strcmp (row->name, "recipients") == 0)
         {
@@ -238,7 +263,7 @@ metadata_xml (KhoDocument *doc, const char *original, GPtrArray *fields, GPtrArr
   for (guint i = 0; i < events->len; i++)
     {
       KhoEventRow *event = events->pdata[i];
-      g_autofree char *detail = event->detail ? g_markup_escape_text (event->detail, -1) : NULL;
+      g_autofree char *detail = event->detail ? xml_escape (event->detail, FALSE) : NULL;
 
       g_string_append (xml, "    <Event");
       xml_attribute (xml, "time", event->time);

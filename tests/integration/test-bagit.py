@@ -165,7 +165,8 @@ def check_bag(bag, ids, shown):
               pdf.get("sha256") == doc["pdf"]["sha256"])
         check("%s: the original in the bag, under its name" % doc_id,
               sha256_file(os.path.join(folder, original.get("path"))) == doc["sha256"] and
-              original.get("path") == "original/" + doc["file_name"], original.get("path"))
+              original.get("path") == "original/" + re.sub(r"[\t\n]", "_", doc["file_name"]),
+              original.get("path"))
         check("%s: the PDF/A in the bag" % doc_id,
               sha256_file(os.path.join(folder, doc_id + ".pdf")) == doc["pdf"]["sha256"])
         events = root.findall(NS + "AuditTrail/" + NS + "Event")
@@ -202,6 +203,11 @@ def main():
                "WHERE archive_id = ?", (all_ids[0],))
     db.execute("UPDATE documents SET part = 1, first_page = 1, last_page = 1 "
                "WHERE archive_id = ?", (all_ids[1],))
+    # Characters XML parsers normalise away unless escaped.
+    db.execute("UPDATE documents SET file_name = ? WHERE archive_id = ?",
+               ("Công văn\t<01>\n&.jpg", all_ids[0]))
+    db.execute("UPDATE fields SET value = ? WHERE name = 'place' AND document_id = "
+               "(SELECT id FROM documents WHERE archive_id = ?)", ("Bình\r\nChương\t", all_ids[0]))
     db.commit()
     db.close()
     shown = {i: show(SOURCE, i) for i in all_ids}
