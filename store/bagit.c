@@ -3,6 +3,7 @@
 #include "store/bagit.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <glib/gstdio.h>
@@ -572,90 +573,76 @@ check_file (KhoBagit *bag, const char *relative, const char *want, const char *m
   return TRUE;
 }
 
-KhoBagit *
-kho_bagit_open (const char *dir, GError **error)
+/* bagit.txt declares a version and UTF-8; the manifest, data/ and, when
+ * there is one, bag-info.txt can be read. */
+static gboolean
+read_structure (KhoBagit *bag, GPtrArray *order, GHashTable *manifest, GError **error)
 {
-  g_autoptr (KhoBagit) bag = g_new0 (KhoBagit, 1);
   g_autoptr (GHashTable) declaration = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                               g_free);
-  g_autoptr (GHashTable) manifest = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                           g_free);
-  g_autoptr (GHashTable) found = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_autoptr (GPtrArray) order = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *data = g_build_filename (dir, "data", NULL);
-  g_autofree char *manifest_path = g_build_filename (dir, MANIFEST, NULL);
-  g_autofree char *tag_path = g_build_filename (dir, TAGMANIFEST, NULL);
-  const char *version, *encoding, *oxum;
-  gint64 total = 0;
-  GHashTableIter iter;
-  gpointer key, value;
+  g_autofree char *data = g_build_filename (bag->root, "data", NULL);
+  g_autofree char *manifest_path = g_build_filename (bag->root, MANIFEST, NULL);
+  g_autofree char *info_path = g_build_filename (bag->root, "bag-info.txt", NULL);
+  const char *version, *encoding;
 
-  bag->root = g_strdup (dir);
-  bag->info = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  bag->payload = g_ptr_array_new_with_free_func ((GDestroyNotify) bagit_file_free);
-  bag->by_path = g_hash_table_new (g_str_hash, g_str_equal);
-
-  /* The declaration, the manifest and the payload's folder. */
-  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+  if (!g_file_test (bag->root, G_FILE_TEST_IS_DIR))
     {
-      g_set_error (error, KHO_BAGIT_ERROR, KHO_BAGIT_ERROR_INVALID, _("%s is not a folder"), dir);
-      return NULL;
+      g_set_error (error, KHO_BAGIT_ERROR, KHO_BAGIT_ERROR_INVALID, _("%s is not a folder"),
+                   bag->root);
+      return FALSE;
     }
   if (!read_labels (bag, "bagit.txt", declaration, error))
-    return NULL;
+    return FALSE;
   version = g_hash_table_lookup (declaration, "BagIt-Version");
   encoding = g_hash_table_lookup (declaration, "Tag-File-Character-Encoding");
   if (version == NULL || !g_regex_match_simple ("^[0-9]+\\.[0-9]+$", version, 0, 0))
-    {
-        invalid (error, bag, "bagit.txt", "%s", _("no BagIt-Version"));
-        return NULL;
-      }
+    return invalid (error, bag, "bagit.txt", "%s", _("no BagIt-Version"));
   if (encoding == NULL || g_ascii_strcasecmp (encoding, "UTF-8") != 0)
-    {
-        invalid (error, bag, "bagit.txt", "%s", _("Tag-File-Character-Encoding is not UTF-8"));
-        return NULL;
-      }
-  if (g_file_test (dir, G_FILE_TEST_IS_DIR) &&
-      g_file_test (manifest_path, G_FILE_TEST_IS_REGULAR) == FALSE)
-    {
-        invalid (error, bag, MANIFEST, "%s",
-                    _("missing (kho reads bags with SHA-256 checksums)"));
-        return NULL;
-      }
+    return invalid (error, bag, "bagit.txt", "%s", _("Tag-File-Character-Encoding is not UTF-8"));
+  if (!g_file_test (manifest_path, G_FILE_TEST_IS_REGULAR))
+    return invalid (error, bag, MANIFEST, "%s", _("missing (kho reads bags with SHA-256 checksums)"));
   if (!read_manifest (bag, MANIFEST, TRUE, order, manifest, error))
-    return NULL;
-  {
-    g_autofree char *info_path = g_build_filename (dir, "bag-info.txt", NULL);
-
-    if (g_file_test (info_path, G_FILE_TEST_EXISTS) &&
-        !read_labels (bag, "bag-info.txt", bag->info, error))
-      return NULL;
-  }
+    return FALSE;
+  if (g_file_test (info_path, G_FILE_TEST_EXISTS) &&
+      !read_labels (bag, "bag-info.txt", bag->info, error))
+    return FALSE;
   if (!g_file_test (data, G_FILE_TEST_IS_DIR) || g_file_test (data, G_FILE_TEST_IS_SYMLINK))
-    {
-        invalid (error, bag, "data/", "%s", _("missing"));
-        return NULL;
-      }
+    return invalid (error, bag, "data/", "%s", _("missing"));
+  return TRUE;
+}
 
-  /* Completeness first (cheap), as bagit-python does: every listed file
-   * present, every present file listed, the Payload-Oxum. */
+static int
+compare_paths (const void *a, const void *b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/* Every listed file present, every present file listed, the Payload-Oxum:
+ * cheap, so checked before any checksum, as bagit-python does.  @found
+ * receives each payload file's size. */
+static gboolean
+check_complete (KhoBagit *bag, GPtrArray *order, GHashTable *manifest, GHashTable *found,
+                GError **error)
+{
+  g_autofree char *data = g_build_filename (bag->root, "data", NULL);
+  g_autofree char **present = NULL;
+  const char *oxum;
+  guint n_present;
+  gint64 total = 0;
+
   if (!walk_payload (bag, data, "data", found, error))
-    return NULL;
+    return FALSE;
   for (guint i = 0; i < order->len; i++)
     if (!g_hash_table_contains (found, order->pdata[i]))
-      {
-        invalid (error, bag, order->pdata[i], _("listed in %s but missing"), MANIFEST);
-        return NULL;
-      }
-  g_hash_table_iter_init (&iter, found);
-  while (g_hash_table_iter_next (&iter, &key, &value))
+      return invalid (error, bag, order->pdata[i], _("listed in %s but missing"), MANIFEST);
+  /* In name order, so the file named is the same on every run. */
+  present = (char **) g_hash_table_get_keys_as_array (found, &n_present);
+  qsort (present, n_present, sizeof (char *), compare_paths);
+  for (guint i = 0; i < n_present; i++)
     {
-      if (!g_hash_table_contains (manifest, key))
-        {
-        invalid (error, bag, key, _("not listed in %s"), MANIFEST);
-        return NULL;
-      }
-      total += *(gint64 *) value;
+      if (!g_hash_table_contains (manifest, present[i]))
+        return invalid (error, bag, present[i], _("not listed in %s"), MANIFEST);
+      total += *(gint64 *) g_hash_table_lookup (found, present[i]);
     }
   oxum = g_hash_table_lookup (bag->info, "Payload-Oxum");
   if (oxum)
@@ -663,27 +650,47 @@ kho_bagit_open (const char *dir, GError **error)
       g_autofree char *want = g_strdup_printf ("%" G_GINT64_FORMAT ".%u", total, order->len);
 
       if (strcmp (oxum, want) != 0)
-        {
-        invalid (error, bag, "bag-info.txt", _("Payload-Oxum is %s, the payload is %s"),
+        return invalid (error, bag, "bag-info.txt", _("Payload-Oxum is %s, the payload is %s"),
                         oxum, want);
-        return NULL;
-      }
     }
+  return TRUE;
+}
 
-  /* Then the checksums: the tag files, then the payload. */
-  if (g_file_test (tag_path, G_FILE_TEST_EXISTS))
-    {
-      g_autoptr (GHashTable) tags = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+/* The tag files' checksums, when there is a tag manifest. */
+static gboolean
+check_tags (KhoBagit *bag, GError **error)
+{
+  g_autofree char *tag_path = g_build_filename (bag->root, TAGMANIFEST, NULL);
+  g_autoptr (GHashTable) tags = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr (GPtrArray) order = g_ptr_array_new_with_free_func (g_free);
+
+  if (!g_file_test (tag_path, G_FILE_TEST_EXISTS))
+    return TRUE;
+  if (!read_manifest (bag, TAGMANIFEST, FALSE, order, tags, error))
+    return FALSE;
+  for (guint i = 0; i < order->len; i++)
+    if (!check_file (bag, order->pdata[i], g_hash_table_lookup (tags, order->pdata[i]),
+                     TAGMANIFEST, error))
+      return FALSE;
+  return TRUE;
+}
+
+KhoBagit *
+kho_bagit_open (const char *dir, GError **error)
+{
+  g_autoptr (KhoBagit) bag = g_new0 (KhoBagit, 1);
+  g_autoptr (GHashTable) manifest = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                            g_free);
-      g_autoptr (GPtrArray) tag_order = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GHashTable) found = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr (GPtrArray) order = g_ptr_array_new_with_free_func (g_free);
 
-      if (!read_manifest (bag, TAGMANIFEST, FALSE, tag_order, tags, error))
-        return NULL;
-      for (guint i = 0; i < tag_order->len; i++)
-        if (!check_file (bag, tag_order->pdata[i],
-                         g_hash_table_lookup (tags, tag_order->pdata[i]), TAGMANIFEST, error))
-          return NULL;
-    }
+  bag->root = g_strdup (dir);
+  bag->info = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  bag->payload = g_ptr_array_new_with_free_func ((GDestroyNotify) bagit_file_free);
+  bag->by_path = g_hash_table_new (g_str_hash, g_str_equal);
+  if (!read_structure (bag, order, manifest, error) ||
+      !check_complete (bag, order, manifest, found, error) || !check_tags (bag, error))
+    return NULL;
   for (guint i = 0; i < order->len; i++)
     {
       const char *path = order->pdata[i];
