@@ -356,7 +356,6 @@ kho_exchange_export (KhoArchive *archive, GArray *ids, const char *dir, const ch
     "Bag-Software-Agent", agent,
     "External-Description", "Documents of a kho archive: one folder per document under data/, "
                             "metadata.xml after Phụ lục VI of Nghị định 30/2020/NĐ-CP",
-    "Bag-Group-Identifier", archive->prefix,
     "KHO-Document-Count", count,
     NULL,
   };
