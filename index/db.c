@@ -4,6 +4,7 @@
 #include "index/db.h"
 #include "index/db-private.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
@@ -913,4 +914,183 @@ kho_db_get_text (KhoDb *db, gint64 document_id, GError **error)
     kho_db_sql_error (db, error, "read the text");
   sqlite3_finalize (stmt);
   return text;
+}
+
+/* --- Export, import and backup --- */
+
+GArray *
+kho_db_list_archived (KhoDb *db, GError **error)
+{
+  sqlite3_stmt *stmt = kho_db_prepare (db, "SELECT id FROM documents WHERE status = 'archived' "
+                                           "ORDER BY id", error);
+  GArray *ids;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (ids, id);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      kho_db_sql_error (db, error, "list archived documents");
+      g_clear_pointer (&ids, g_array_unref);
+    }
+  return ids;
+}
+
+GPtrArray *
+kho_db_list_documents (KhoDb *db, GError **error)
+{
+  sqlite3_stmt *stmt = kho_db_prepare (db, "SELECT " DOCUMENT_COLUMNS " FROM documents "
+                                           "ORDER BY id", error);
+  GPtrArray *docs;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  docs = g_ptr_array_new_with_free_func ((GDestroyNotify) kho_document_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (docs, document_from_row (stmt));
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      kho_db_sql_error (db, error, "list documents");
+      g_clear_pointer (&docs, g_ptr_array_unref);
+    }
+  return docs;
+}
+
+gint64
+kho_db_import_document (KhoDb *db, KhoDocument *doc, GError **error)
+{
+  g_auto (GStrv) parts = NULL;
+  sqlite3_stmt *stmt;
+  guint n;
+
+  /* PREFIX-YEAR-SERIAL: the prefix has no '-' (kho_id_prefix_is_valid). */
+  if (kho_id_parse (doc->archive_id, NULL) != KHO_ID_ARCHIVE ||
+      (parts = g_strsplit (doc->archive_id, "-", -1)) == NULL ||
+      (n = g_strv_length (parts)) != 3)
+    {
+      g_set_error (error, KHO_DB_ERROR, KHO_DB_ERROR_INVALID_ID,
+                   _("“%s” is not an archive ID (like KHO-2026-000001)"), doc->archive_id);
+      return -1;
+    }
+  stmt = kho_db_prepare (db, "INSERT INTO serials (prefix, year, last) VALUES (?1, ?2, ?3) "
+                             "ON CONFLICT (prefix, year) DO UPDATE SET last = max(last, ?3)",
+                         error);
+  if (stmt == NULL)
+    return -1;
+  kho_db_bind_text (stmt, 1, parts[0]);
+  sqlite3_bind_int (stmt, 2, atoi (parts[1]));
+  sqlite3_bind_int64 (stmt, 3, g_ascii_strtoll (parts[2], NULL, 10));
+  if (!kho_db_step_done (db, stmt, error))
+    return -1;
+  stmt = kho_db_prepare (db, "INSERT INTO documents (archive_id, sha256, size, format, file_name, "
+                             "title, language, page_count, pdf_sha256, pdf_size, created, status, "
+                             "stage, part, first_page, last_page) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+                             "?, ?, ?, 'processing', 'assemble', ?, ?, ?)", error);
+  if (stmt == NULL)
+    return -1;
+  kho_db_bind_text (stmt, 1, doc->archive_id);
+  kho_db_bind_text (stmt, 2, doc->sha256);
+  sqlite3_bind_int64 (stmt, 3, doc->size);
+  kho_db_bind_text (stmt, 4, doc->format);
+  kho_db_bind_text (stmt, 5, doc->file_name);
+  kho_db_bind_text (stmt, 6, doc->title);
+  kho_db_bind_text (stmt, 7, doc->language ? doc->language : "vi");
+  sqlite3_bind_int (stmt, 8, doc->page_count);
+  kho_db_bind_text (stmt, 9, doc->pdf_sha256);
+  sqlite3_bind_int64 (stmt, 10, doc->pdf_size);
+  kho_db_bind_text (stmt, 11, doc->created);
+  sqlite3_bind_int (stmt, 12, doc->part);
+  if (doc->part > 0)
+    {
+      sqlite3_bind_int (stmt, 13, doc->first_page);
+      sqlite3_bind_int (stmt, 14, doc->last_page);
+    }
+  if (!kho_db_step_done (db, stmt, error))
+    return -1;
+  doc->id = sqlite3_last_insert_rowid (db->handle);
+  return doc->id;
+}
+
+gboolean
+kho_db_add_event_at (KhoDb *db, gint64 document_id, const char *time, const char *stage,
+                     const char *status, gint64 duration_ms, const char *actor,
+                     const char *detail, GError **error)
+{
+  sqlite3_stmt *stmt = kho_db_prepare (db, "INSERT INTO events (document_id, time, stage, status, "
+                                           "duration_ms, actor, detail) "
+                                           "VALUES (?, ?, ?, ?, ?, ?, ?)", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, document_id);
+  kho_db_bind_text (stmt, 2, time);
+  kho_db_bind_text (stmt, 3, stage);
+  kho_db_bind_text (stmt, 4, status);
+  if (duration_ms >= 0)
+    sqlite3_bind_int64 (stmt, 5, duration_ms);
+  else
+    sqlite3_bind_null (stmt, 5);
+  kho_db_bind_text (stmt, 6, actor);
+  kho_db_bind_text (stmt, 7, detail);
+  return kho_db_step_done (db, stmt, error);
+}
+
+gboolean
+kho_db_backup (KhoDb *db, const char *path, GError **error)
+{
+  sqlite3 *copy = NULL;
+  sqlite3_backup *backup;
+  int rc;
+
+  rc = sqlite3_open_v2 (path, &copy, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, KHO_DB_ERROR, error_code (rc), _("database %s: cannot open: %s"), path,
+                   copy ? sqlite3_errmsg (copy) : sqlite3_errstr (rc));
+      sqlite3_close (copy);
+      return FALSE;
+    }
+  /* All pages in one step: one read transaction on the source, so the
+   * copy is consistent; a writer elsewhere is not blocked (WAL), and a
+   * write through this same connection would restart the copy. */
+  backup = sqlite3_backup_init (copy, "main", db->handle, "main");
+  if (backup == NULL)
+    {
+      g_set_error (error, KHO_DB_ERROR, KHO_DB_ERROR_SQL, "database %s: backup to %s: %s",
+                   db->path, path, sqlite3_errmsg (copy));
+      sqlite3_close (copy);
+      return FALSE;
+    }
+  do
+    {
+      rc = sqlite3_backup_step (backup, -1);
+      if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+        sqlite3_sleep (100);
+    }
+  while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+  sqlite3_backup_finish (backup);
+  if (rc != SQLITE_DONE)
+    {
+      g_set_error (error, KHO_DB_ERROR, error_code (rc), "database %s: backup to %s: %s",
+                   db->path, path, sqlite3_errstr (rc));
+      sqlite3_close (copy);
+      return FALSE;
+    }
+  /* The copy is one file: its WAL folded in, so DIR/kho.db alone is the catalogue. */
+  rc = sqlite3_exec (copy, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+  if (sqlite3_close (copy) != SQLITE_OK || rc != SQLITE_OK)
+    {
+      g_set_error (error, KHO_DB_ERROR, KHO_DB_ERROR_SQL, "database %s: cannot close", path);
+      return FALSE;
+    }
+  return TRUE;
 }

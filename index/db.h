@@ -175,6 +175,34 @@ void kho_event_row_free (KhoEventRow *event);
 /* Current UTC time as ISO 8601 with seconds, "2026-11-29T21:40:57Z". */
 char *kho_db_now (void);
 
+/* --- Export, import and backup (kho export, kho import, kho backup) --- */
+
+/* The ids of the archived documents, oldest first (gint64 in a GArray). */
+GArray *kho_db_list_archived (KhoDb *db, GError **error);
+/* Every document, whatever its status, oldest first, as KhoDocument*. */
+GPtrArray *kho_db_list_documents (KhoDb *db, GError **error);
+
+/* Inserts a document restored from a bag under its own archive ID (with
+ * its sha256, part, first_page, last_page, size, format, file_name, title,
+ * language, page_count, pdf_sha256, pdf_size and created; status
+ * processing until kho_db_index_document), and raises the serial of its
+ * prefix and year so that IDs given later do not collide with it.  Call
+ * inside a transaction.  Sets doc->id; -1 on error (a used archive ID, a
+ * document with the same sha256 and part). */
+gint64 kho_db_import_document (KhoDb *db, KhoDocument *doc, GError **error);
+
+/* Appends an event that happened at @time (ISO 8601 UTC) elsewhere: the
+ * history of a document restored from a bag, in its order.  Otherwise as
+ * kho_db_add_event; an audit chain over events must cover these too. */
+gboolean kho_db_add_event_at (KhoDb *db, gint64 document_id, const char *time,
+                              const char *stage, const char *status, gint64 duration_ms,
+                              const char *actor, const char *detail, GError **error);
+
+/* Copies the whole database to a new file @path with SQLite's online
+ * backup API: one read transaction, so the copy is the catalogue as it was
+ * at one moment, while other processes go on writing (WAL). */
+gboolean kho_db_backup (KhoDb *db, const char *path, GError **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KhoDb, kho_db_close)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KhoDocument, kho_document_free)
 

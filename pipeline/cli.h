@@ -45,6 +45,11 @@ int cli_command_retry (int argc, char **argv);
 /* Commands of cmd-user.c */
 int cli_command_user (int argc, char **argv);
 
+/* Commands of cmd-export.c */
+int cli_command_export (int argc, char **argv);
+int cli_command_import (int argc, char **argv);
+int cli_command_backup (int argc, char **argv);
+
 /* The command of cmd-serve.c */
 int cli_command_serve (int argc, char **argv);
 

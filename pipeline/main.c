@@ -1020,6 +1020,9 @@ static const Command commands[] = {
   { "extract", cli_command_extract, N_("read the type and fields of a text file") },
   { "serve", cli_command_serve, N_("serve the archive to browsers on the school's network") },
   { "user", cli_command_user, N_("manage the accounts of kho serve") },
+  { "export", cli_command_export, N_("write documents as a BagIt bag") },
+  { "import", cli_command_import, N_("restore the documents of a BagIt bag") },
+  { "backup", cli_command_backup, N_("copy the archive while it is in use") },
 };
 
 static void

@@ -276,3 +276,119 @@ kho_store_clean_staging (const char *archive)
     }
   return removed;
 }
+
+gboolean
+kho_store_make_dirs (const char *dir, GError **error)
+{
+  return make_dirs (dir, error);
+}
+
+gboolean
+kho_store_sync_dir (const char *dir, GError **error)
+{
+  return fsync_dir (dir, error);
+}
+
+gboolean
+kho_store_copy_file (const char *source, const char *dest, int mode, const char *expected_sha256,
+                     char **sha256, gint64 *size, GError **error)
+{
+  g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  guchar buffer[1 << 16];
+  gint64 copied = 0;
+  ssize_t n;
+  int in = -1, out = -1, errsv;
+  const char *what = _("cannot read");
+  const char *where = source;
+
+  in = g_open (source, O_RDONLY | O_CLOEXEC, 0);
+  if (in < 0)
+    return io_error (error, errno, _("cannot open"), source);
+  out = g_open (dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (out < 0)
+    {
+      what = _("cannot create");
+      where = dest;
+      goto fail;
+    }
+  while ((n = read (in, buffer, sizeof buffer)) != 0)
+    {
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        goto fail;
+      g_checksum_update (checksum, buffer, (gsize) n);
+      if (!write_all (out, buffer, (gsize) n))
+        {
+          what = _("cannot write");
+          where = dest;
+          goto fail;
+        }
+      copied += n;
+    }
+  if (fsync (out) != 0 || close (out) != 0)
+    {
+      out = -1;
+      what = _("cannot write");
+      where = dest;
+      goto fail;
+    }
+  out = -1;
+  close (in);
+  if (expected_sha256 && strcmp (g_checksum_get_string (checksum), expected_sha256) != 0)
+    {
+      g_unlink (dest);
+      g_set_error (error, KHO_STORE_ERROR, KHO_STORE_ERROR_MISMATCH,
+                   _("%s has changed: SHA-256 %s, recorded %s"), source,
+                   g_checksum_get_string (checksum), expected_sha256);
+      return FALSE;
+    }
+  if (sha256)
+    *sha256 = g_strdup (g_checksum_get_string (checksum));
+  if (size)
+    *size = copied;
+  return TRUE;
+
+fail:
+  errsv = errno;
+  close (in);
+  if (out >= 0)
+    {
+      close (out);
+      g_unlink (dest);
+    }
+  return io_error (error, errsv, what, where);
+}
+
+gboolean
+kho_store_remove_tree (const char *path, GError **error)
+{
+  GStatBuf st;
+  g_autoptr (GDir) dir = NULL;
+  const char *name;
+
+  if (g_lstat (path, &st) != 0)
+    return errno == ENOENT ? TRUE : io_error (error, errno, _("cannot remove"), path);
+  if (!S_ISDIR (st.st_mode))
+    {
+      /* Files in a bag or backup are read-only; unlink needs the folder's
+       * permission, not the file's. */
+      if (g_unlink (path) != 0)
+        return io_error (error, errno, _("cannot remove"), path);
+      return TRUE;
+    }
+  g_chmod (path, 0755);
+  dir = g_dir_open (path, 0, error);
+  if (dir == NULL)
+    return FALSE;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (!kho_store_remove_tree (child, error))
+        return FALSE;
+    }
+  if (g_rmdir (path) != 0)
+    return io_error (error, errno, _("cannot remove"), path);
+  return TRUE;
+}

@@ -49,6 +49,26 @@ gboolean kho_store_remove (const char *path, GError **error);
  * any file a day old.  Returns how many were removed. */
 int kho_store_clean_staging (const char *archive);
 
+/* Copies @source to @dest (a new file; mode @mode), hashing the bytes as
+ * they pass and syncing @dest.  With @expected_sha256, a source whose bytes
+ * do not have it fails with KHO_STORE_ERROR_MISMATCH and @dest is removed.
+ * *@sha256 (if not NULL) receives the lower-case hex, *@size the bytes
+ * copied.  For bags and backups: a stored file is read once, and what is
+ * written is what was checked. */
+gboolean kho_store_copy_file (const char *source, const char *dest, int mode,
+                              const char *expected_sha256, char **sha256, gint64 *size,
+                              GError **error);
+
+/* Removes the folder @path and everything in it, not following links (a
+ * bag or backup left half-written).  A missing @path is not an error. */
+gboolean kho_store_remove_tree (const char *path, GError **error);
+
+/* Creates @dir and its missing parents, syncing each parent that gained
+ * an entry. */
+gboolean kho_store_make_dirs (const char *dir, GError **error);
+/* Syncs the folder @dir, so a rename or new entry in it survives a power cut. */
+gboolean kho_store_sync_dir (const char *dir, GError **error);
+
 /* Creates the archive's folders (originals, pdfa, quarantine, tmp). */
 gboolean kho_store_init (const char *archive, GError **error);
 
