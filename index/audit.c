@@ -364,3 +364,48 @@ kho_audit_list (KhoDb *db, const char *archive_id, GError **error)
     }
   return entries;
 }
+
+GArray *
+kho_audit_fixity_due (KhoDb *db, int limit, GError **error)
+{
+  sqlite3_stmt *stmt = kho_db_prepare (db, limit > 0
+                                           ? "SELECT id FROM documents WHERE status = 'archived' "
+                                             "ORDER BY verified IS NOT NULL, verified, id LIMIT ?"
+                                           : "SELECT id FROM documents WHERE status = 'archived' "
+                                             "ORDER BY id", error);
+  GArray *ids;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  if (limit > 0)
+    sqlite3_bind_int (stmt, 1, limit);
+  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (ids, id);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      kho_db_sql_error (db, error, "list documents to verify");
+      g_clear_pointer (&ids, g_array_unref);
+    }
+  return ids;
+}
+
+gboolean
+kho_audit_set_fixity (KhoDb *db, gint64 id, const char *status, GError **error)
+{
+  g_autofree char *now = kho_db_now ();
+  sqlite3_stmt *stmt = kho_db_prepare (db, "UPDATE documents SET verified = ?, fixity = ? "
+                                           "WHERE id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  kho_db_bind_text (stmt, 1, now);
+  kho_db_bind_text (stmt, 2, status);
+  sqlite3_bind_int64 (stmt, 3, id);
+  return kho_db_step_done (db, stmt, error);
+}

@@ -45,6 +45,12 @@ int cli_command_retry (int argc, char **argv);
 /* Commands of cmd-user.c */
 int cli_command_user (int argc, char **argv);
 
+/* Commands of cmd-audit.c */
+int cli_command_verify (int argc, char **argv);
+int cli_command_audit (int argc, char **argv);
+int cli_command_retention (int argc, char **argv);
+int cli_command_delete (int argc, char **argv);
+
 /* The command of cmd-serve.c */
 int cli_command_serve (int argc, char **argv);
 
