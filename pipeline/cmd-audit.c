@@ -339,6 +339,7 @@ audit_log (int argc, char **argv)
           cli_print_error (error ? error->message : argv[1]);
           return EXIT_FAILURE;
         }
+      g_clear_error (&error);
     }
   entries = kho_audit_list (archive->db, archive_id, &error);
   if (entries == NULL)
