@@ -1041,7 +1041,7 @@ usage (FILE *out)
   fputs (_("Usage: kho [--archive DIR] [--lang vi|en] COMMAND [OPTIONS…]\n\n"
            "kho keeps scanned records in a searchable archive.\n\nCommands:\n"), out);
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-    fprintf (out, "  %-9s %s\n", commands[i].name, _(commands[i].summary));
+    fprintf (out, "  %-8s %s\n", commands[i].name, _(commands[i].summary));
   fputs (_("\n“kho COMMAND --help” tells more.  The archive is --archive DIR, "
            "$KHO_ARCHIVE or ./kho-archive.\n"
            "Messages are in Vietnamese unless --lang en or KHO_LANG=en asks for English.\n"), out);

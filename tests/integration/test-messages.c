@@ -278,7 +278,7 @@ test_help (void)
     g_assert_cmpint (run.status, ==, 0);
     g_assert_true (g_str_has_prefix (run.out, "Cách dùng: kho "));
     g_assert_nonnull (strstr (run.out, "Các lệnh:\n"));
-    g_assert_nonnull (strstr (run.out, "  init      tạo thư mục kho lưu trữ\n"));
+    g_assert_nonnull (strstr (run.out, "  init     tạo thư mục kho lưu trữ\n"));
     g_assert_nonnull (strstr (run.out, "  ingest   đưa bản quét vào kho lưu trữ\n"));
     g_assert_nonnull (strstr (run.out, "  search   tìm tài liệu (gõ không dấu cũng được)\n"));
     g_assert_null (strstr (run.out, "take scans"));
