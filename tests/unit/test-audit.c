@@ -290,6 +290,51 @@ test_migrate_v6 (void)
   }
 }
 
+/* Writers on their own connections (as kho watch's worker processes are)
+ * appending at once, inside and outside transactions: the chain has every
+ * entry, in one line, never forked. */
+#define WRITERS 4
+#define APPENDS 40
+
+static gpointer
+append_many (gpointer data)
+{
+  const char *path = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KhoDb) db = kho_db_open (path, &error);
+
+  g_assert_no_error (error);
+  for (int i = 0; i < APPENDS; i++)
+    {
+      g_autofree char *detail = g_strdup_printf ("%p %d", (void *) g_thread_self (), i);
+
+      if (i % 2)
+        {
+          g_assert_true (kho_db_begin (db, &error));
+          g_assert_true (kho_db_add_event (db, 1, "verify", "ok", i, NULL, detail, &error));
+          g_assert_true (kho_db_commit (db, &error));
+        }
+      else
+        g_assert_true (kho_db_add_event (db, 0, "account", "ok", -1, NULL, detail, &error));
+      g_assert_no_error (error);
+    }
+  return NULL;
+}
+
+static void
+test_concurrent (KhoTestDbFixture *f, gconstpointer data)
+{
+  GThread *threads[WRITERS];
+
+  (void) data;
+  insert_document (f->db, "aaaaaaaa11111111111111111111111111111111111111111111111111111111");
+  for (int i = 0; i < WRITERS; i++)
+    threads[i] = g_thread_new ("writer", append_many, f->path);
+  for (int i = 0; i < WRITERS; i++)
+    g_thread_join (threads[i]);
+  assert_chain (f->db, KHO_AUDIT_OK, 0, 1 + WRITERS * APPENDS);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -303,6 +348,7 @@ main (int argc, char **argv)
   ADD ("tamper-truncated", test_tamper_truncated);
   ADD ("tamper-inserted", test_tamper_inserted);
   ADD ("document-deleted", test_document_deleted);
+  ADD ("concurrent", test_concurrent);
 #undef ADD
   g_test_add_func ("/audit/migrate-v6", test_migrate_v6);
   return g_test_run ();
