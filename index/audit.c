@@ -140,11 +140,13 @@ append_locked (KhoDb *db, gint64 document_id, KhoAuditEntry *entry, GError **err
 
   if (!read_head (db, &head_id, &entry->prev_hash, error))
     return FALSE;
-  /* The next rowid SQLite gives: the new entry's id is hashed, so it is
-   * chosen here, inside the write lock. */
-  stmt = kho_db_prepare (db, "SELECT coalesce(max(id), 0) + 1 FROM events", error);
+  /* The new entry's id is hashed, so it is chosen here, inside the write
+   * lock: after the last entry and after the head, so that an id is never
+   * given twice even when entries were deleted from the end. */
+  stmt = kho_db_prepare (db, "SELECT max(coalesce(max(id), 0), ?) + 1 FROM events", error);
   if (stmt == NULL)
     return FALSE;
+  sqlite3_bind_int64 (stmt, 1, head_id);
   if (sqlite3_step (stmt) != SQLITE_ROW)
     {
       sqlite3_finalize (stmt);

@@ -15,8 +15,6 @@ ALTER TABLE events ADD COLUMN prev_hash TEXT;    -- hash of the entry before; 64
 ALTER TABLE events ADD COLUMN hash TEXT;         -- SHA-256 of this entry (index/audit.h)
 UPDATE events SET archive_id = (SELECT archive_id FROM documents d WHERE d.id = events.document_id);
 CREATE INDEX events_archive_id ON events(archive_id);
--- Two entries chained to the same one would be a fork: refused.
-CREATE UNIQUE INDEX events_prev_hash ON events(prev_hash);
 
 -- The last entry, so that entries deleted from the end are seen too.
 CREATE TABLE audit_head (
@@ -24,6 +22,23 @@ CREATE TABLE audit_head (
   last_id      INTEGER NOT NULL,
   last_hash    TEXT NOT NULL
 );
+
+-- The head can only name an entry that is there, with its hash.
+CREATE TRIGGER audit_head_insert BEFORE INSERT ON audit_head
+WHEN NEW.last_hash IS NOT (SELECT hash FROM events WHERE id = NEW.last_id)
+BEGIN
+  SELECT RAISE(ABORT, 'the audit trail''s head must name its last entry');
+END;
+CREATE TRIGGER audit_head_update BEFORE UPDATE ON audit_head
+WHEN NEW.last_hash IS NOT (SELECT hash FROM events WHERE id = NEW.last_id)
+  OR NEW.last_id < OLD.last_id
+BEGIN
+  SELECT RAISE(ABORT, 'the audit trail''s head must name its last entry');
+END;
+CREATE TRIGGER audit_head_delete BEFORE DELETE ON audit_head
+BEGIN
+  SELECT RAISE(ABORT, 'the audit trail is append-only');
+END;
 
 -- Append-only.  Two updates are allowed, each changing nothing hashed:
 -- the foreign key's SET NULL once the document is deleted, and the chaining

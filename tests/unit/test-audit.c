@@ -179,9 +179,14 @@ test_tamper_truncated (KhoTestDbFixture *f, gconstpointer data)
   exec (f->db, "DROP TRIGGER events_no_delete", SQLITE_OK);
   exec (f->db, "DELETE FROM events WHERE id >= 4", SQLITE_OK);
   assert_chain (f->db, KHO_AUDIT_TRUNCATED, 4, 3);
-  /* The next entry is chained to the head, not to what is left. */
+  /* The next entry follows the head, not what is left: the gap stays. */
   g_assert_true (kho_db_add_event (f->db, 0, "account", "ok", -1, NULL, "after", NULL));
-  assert_chain (f->db, KHO_AUDIT_BROKEN, 4, 4);
+  assert_chain (f->db, KHO_AUDIT_MISSING, 4, 4);
+  /* The head names only an entry that is there, and never goes back. */
+  exec (f->db, "UPDATE audit_head SET last_id = 3, last_hash = (SELECT hash FROM events "
+               "WHERE id = 3)", SQLITE_CONSTRAINT);
+  exec (f->db, "UPDATE audit_head SET last_hash = 'x'", SQLITE_CONSTRAINT);
+  exec (f->db, "DELETE FROM audit_head", SQLITE_CONSTRAINT);
 }
 
 static void
@@ -209,6 +214,10 @@ test_tamper_inserted (KhoTestDbFixture *f, gconstpointer data)
     exec (f->db, sql, SQLITE_OK);
   }
   assert_chain (f->db, KHO_AUDIT_NO_HEAD, 6, 6);
+  /* kho goes on archiving (a tampered trail stops no stage), after the
+   * head: the forged entry stays out of the chain. */
+  g_assert_true (kho_db_add_event (f->db, 0, "account", "ok", -1, NULL, "after", NULL));
+  assert_chain (f->db, KHO_AUDIT_BROKEN, 7, 7);
 }
 
 /* Deleting a document keeps its entries, under its archive ID. */
