@@ -16,6 +16,8 @@
 #include "index/schema-v4.h"
 #include "index/schema-v5.h"
 #include "index/schema-v6.h"
+#include "index/schema-v7.h"
+#include "index/audit.h"
 #include "index/tokenizer.h"
 
 
@@ -35,6 +37,13 @@ static const char *const migrations[KHO_DB_SCHEMA_VERSION] = {
   kho_schema_v4,
   kho_schema_v5,
   kho_schema_v6,
+  kho_schema_v7,
+};
+
+/* What a migration does beyond its SQL, in C, in the same transaction:
+ * entry i runs after migrations[i]. */
+static gboolean (*const migration_steps[KHO_DB_SCHEMA_VERSION]) (KhoDb *db, GError **error) = {
+  [6] = kho_audit_chain_unchained,   /* v7: chain the events written before */
 };
 
 const char *const kho_stages[KHO_N_STAGES] = { "intake", "ocr", "classify", "assemble", "index" };
@@ -191,7 +200,9 @@ migrate (KhoDb *db, GError **error)
 
       if (!kho_db_begin (db, error))
         return FALSE;
-      if (!kho_db_exec (db, migrations[version], error) || !kho_db_exec (db, set_version, error))
+      if (!kho_db_exec (db, migrations[version], error) ||
+          (migration_steps[version] && !migration_steps[version] (db, error)) ||
+          !kho_db_exec (db, set_version, error))
         {
           kho_db_rollback (db);
           return FALSE;
@@ -636,27 +647,8 @@ gboolean
 kho_db_add_event (KhoDb *db, gint64 document_id, const char *stage, const char *status,
                   gint64 duration_ms, const char *actor, const char *detail, GError **error)
 {
-  g_autofree char *now = kho_db_now ();
-  sqlite3_stmt *stmt = kho_db_prepare (db, "INSERT INTO events (document_id, time, stage, status, "
-                                    "duration_ms, actor, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                error);
-
-  if (stmt == NULL)
-    return FALSE;
-  if (document_id > 0)
-    sqlite3_bind_int64 (stmt, 1, document_id);
-  else
-    sqlite3_bind_null (stmt, 1);
-  kho_db_bind_text (stmt, 2, now);
-  kho_db_bind_text (stmt, 3, stage);
-  kho_db_bind_text (stmt, 4, status);
-  if (duration_ms >= 0)
-    sqlite3_bind_int64 (stmt, 5, duration_ms);
-  else
-    sqlite3_bind_null (stmt, 5);
-  kho_db_bind_text (stmt, 6, actor ? actor : g_get_user_name ());
-  kho_db_bind_text (stmt, 7, detail);
-  return kho_db_step_done (db, stmt, error);
+  /* Every event is an entry of the hash-chained audit trail. */
+  return kho_audit_append (db, document_id, stage, status, duration_ms, actor, detail, error);
 }
 
 GPtrArray *
@@ -1025,23 +1017,10 @@ kho_db_add_event_at (KhoDb *db, gint64 document_id, const char *time, const char
                      const char *status, gint64 duration_ms, const char *actor,
                      const char *detail, GError **error)
 {
-  sqlite3_stmt *stmt = kho_db_prepare (db, "INSERT INTO events (document_id, time, stage, status, "
-                                           "duration_ms, actor, detail) "
-                                           "VALUES (?, ?, ?, ?, ?, ?, ?)", error);
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, document_id);
-  kho_db_bind_text (stmt, 2, time);
-  kho_db_bind_text (stmt, 3, stage);
-  kho_db_bind_text (stmt, 4, status);
-  if (duration_ms >= 0)
-    sqlite3_bind_int64 (stmt, 5, duration_ms);
-  else
-    sqlite3_bind_null (stmt, 5);
-  kho_db_bind_text (stmt, 6, actor);
-  kho_db_bind_text (stmt, 7, detail);
-  return kho_db_step_done (db, stmt, error);
+  /* Through the audit trail like every event: a row inserted here would
+   * be outside its hash chain, and read as tampering. */
+  return kho_audit_append_at (db, document_id, time, stage, status, duration_ms, actor, detail,
+                              error);
 }
 
 gboolean

@@ -27,7 +27,7 @@ typedef enum {
 } KhoDbError;
 
 /* The newest schema version this build knows. */
-#define KHO_DB_SCHEMA_VERSION 6
+#define KHO_DB_SCHEMA_VERSION 7
 
 typedef struct KhoDb KhoDb;
 
@@ -161,7 +161,8 @@ gboolean kho_db_save_model (KhoDb *db, const char *name, const char *body, int d
 char *kho_db_load_model (KhoDb *db, const char *name, GError **error);
 
 /* Appends a stage event; @document_id 0 records an event of no document
- * (an input refused before intake).  @actor NULL: the OS user. */
+ * (an input refused before intake).  @actor NULL: the OS user.  The event
+ * is an entry of the audit trail, hash-chained (index/audit.h). */
 gboolean kho_db_add_event (KhoDb *db, gint64 document_id, const char *stage,
                            const char *status, gint64 duration_ms,
                            const char *actor, const char *detail, GError **error);
@@ -193,7 +194,7 @@ gint64 kho_db_import_document (KhoDb *db, KhoDocument *doc, GError **error);
 
 /* Appends an event that happened at @time (ISO 8601 UTC) elsewhere: the
  * history of a document restored from a bag, in its order.  Otherwise as
- * kho_db_add_event; an audit chain over events must cover these too. */
+ * kho_db_add_event: appended to the audit trail's hash chain. */
 gboolean kho_db_add_event_at (KhoDb *db, gint64 document_id, const char *time,
                               const char *stage, const char *status, gint64 duration_ms,
                               const char *actor, const char *detail, GError **error);

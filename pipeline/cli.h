@@ -50,6 +50,12 @@ int cli_command_export (int argc, char **argv);
 int cli_command_import (int argc, char **argv);
 int cli_command_backup (int argc, char **argv);
 
+/* Commands of cmd-audit.c */
+int cli_command_verify (int argc, char **argv);
+int cli_command_audit (int argc, char **argv);
+int cli_command_retention (int argc, char **argv);
+int cli_command_delete (int argc, char **argv);
+
 /* The command of cmd-serve.c */
 int cli_command_serve (int argc, char **argv);
 

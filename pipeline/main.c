@@ -22,6 +22,7 @@
 #include <json-glib/json-glib.h>
 
 #include "config.h"
+#include "index/audit.h"
 #include "index/db.h"
 #include "index/queue.h"
 #include "index/fields.h"
@@ -973,15 +974,23 @@ command_get (int argc, char **argv)
       cli_print_error (message);
       return EXIT_FAILURE;
     }
-  if (want_original)
+  if (want_original || want_pdf)
     {
-      g_autofree char *path = kho_store_original_path (archive->root, doc->sha256);
-      data = read_verified (path, doc->sha256, _("original"), &error);
-    }
-  else if (want_pdf)
-    {
-      g_autofree char *path = kho_store_pdf_path (archive->root, doc->archive_id);
-      data = read_verified (path, doc->pdf_sha256, _("archival PDF"), &error);
+      g_autofree char *path = want_original ? kho_store_original_path (archive->root, doc->sha256)
+                                            : kho_store_pdf_path (archive->root, doc->archive_id);
+      g_autoptr (GError) record_error = NULL;
+
+      data = read_verified (path, want_original ? doc->sha256 : doc->pdf_sha256,
+                            want_original ? _("original") : _("archival PDF"), &error);
+      /* Every file given out is in the audit trail, a refused one too; a
+       * file whose giving cannot be recorded is not given. */
+      if (!kho_audit_record_access (archive->db, doc, want_original ? "original" : "pdf",
+                                    data ? "ok" : "failed", NULL, NULL, &record_error) &&
+          data)
+        {
+          g_clear_pointer (&data, g_bytes_unref);
+          g_propagate_error (&error, g_steal_pointer (&record_error));
+        }
     }
   else
     {
@@ -1023,6 +1032,10 @@ static const Command commands[] = {
   { "export", cli_command_export, N_("write documents as a BagIt bag") },
   { "import", cli_command_import, N_("restore the documents of a BagIt bag") },
   { "backup", cli_command_backup, N_("copy the archive while it is in use") },
+  { "verify", cli_command_verify, N_("check every file against its SHA-256; find orphans") },
+  { "audit", cli_command_audit, N_("check the audit trail's hash chain, show it") },
+  { "retention", cli_command_retention, N_("list documents past their retention period") },
+  { "delete", cli_command_delete, N_("delete a document for good, keeping its tombstone") },
 };
 
 static void

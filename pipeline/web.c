@@ -18,6 +18,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include "index/audit.h"
 #include "index/db.h"
 #include "index/fields.h"
 #include "index/tokenizer.h"
@@ -350,11 +351,36 @@ content_disposition (const char *kind, const char *name)
   return g_strdup_printf ("%s; filename=\"%s\"; filename*=UTF-8''%s", kind, ascii, encoded);
 }
 
+/* The audit trail's record that @what of @doc was given out (or could not
+ * be: @status "failed"), once per download: not for an answer of 304 nor
+ * for the later pieces of a download in ranges. */
+static void
+record_access (KhoWebRequest *request, const KhoDocument *doc, const char *what,
+               const char *status)
+{
+  SoupMessageHeaders *in = soup_server_message_get_request_headers (request->msg);
+  const char *range = soup_message_headers_get_one (in, "Range");
+  g_autofree char *actor = request->session ? g_strdup_printf ("web:%s", request->session->user)
+                                            : g_strdup ("web");
+  g_autofree char *client = NULL;
+  GSocketAddress *remote = soup_server_message_get_remote_address (request->msg);
+  g_autoptr (GError) error = NULL;
+
+  if (range && !g_regex_match_simple ("^\\s*bytes\\s*=\\s*0\\s*-", range, 0, 0))
+    return;
+  if (G_IS_INET_SOCKET_ADDRESS (remote))
+    client = g_inet_address_to_string (
+      g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
+  if (!kho_audit_record_access (request->web->archive->db, doc, what, status, actor, client,
+                                &error))
+    g_warning ("%s: %s", doc->archive_id, error->message);
+}
+
 /* Sends a stored file with its ETag; 304 when the client has it.  Ranges
  * are left to libsoup, which answers them from the whole body. */
 static void
-send_file (KhoWebRequest *request, const char *path, const char *sha256,
-           const char *content_type, const char *disposition)
+send_file (KhoWebRequest *request, const KhoDocument *doc, const char *what, const char *path,
+           const char *sha256, const char *content_type, const char *disposition)
 {
   SoupMessageHeaders *in = soup_server_message_get_request_headers (request->msg);
   SoupMessageHeaders *out = soup_server_message_get_response_headers (request->msg);
@@ -371,6 +397,7 @@ send_file (KhoWebRequest *request, const char *path, const char *sha256,
   file = map_verified (request->web, path, sha256, &error);
   if (file == NULL)
     {
+      record_access (request, doc, what, "failed");
       send_json_error (request, 500, error->message);
       return;
     }
@@ -383,6 +410,7 @@ send_file (KhoWebRequest *request, const char *path, const char *sha256,
       soup_server_message_set_status (request->msg, SOUP_STATUS_NOT_MODIFIED, NULL);
       return;
     }
+  record_access (request, doc, what, "ok");
   kho_web_send (request, 200, content_type, g_mapped_file_get_bytes (file));
 }
 
@@ -426,7 +454,8 @@ api_file (KhoWebRequest *request, const char *reference, const char *what)
                                                                           ? doc->file_name
                                                                           : doc->sha256);
 
-      send_file (request, path, doc->sha256, format_type (doc->format), disposition);
+      send_file (request, doc, "original", path, doc->sha256, format_type (doc->format),
+                 disposition);
     }
   else
     {
@@ -434,7 +463,7 @@ api_file (KhoWebRequest *request, const char *reference, const char *what)
       g_autofree char *name = g_strdup_printf ("%s.pdf", doc->archive_id);
       g_autofree char *disposition = g_strdup_printf ("inline; filename=\"%s\"", name);
 
-      send_file (request, path, doc->pdf_sha256, "application/pdf", disposition);
+      send_file (request, doc, "pdf", path, doc->pdf_sha256, "application/pdf", disposition);
     }
 }
 

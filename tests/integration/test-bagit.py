@@ -271,6 +271,15 @@ def main():
               search_ids(target, *query) == search_ids(SOURCE, *query),
               (search_ids(target, *query), search_ids(SOURCE, *query)))
     check("search finds the corrected subject", search_ids(target, "dong goi") == [all_ids[0]])
+    # The round trip ends with a verification: every file, the trail.
+    fixity = json.loads(kho(target, "verify", "--all", "--json").stdout)
+    check("round trip: kho verify --all finds every file as it was",
+          fixity.get("checked") == fixity.get("ok") == len(all_ids) and
+          fixity.get("changed") == fixity.get("missing") == 0 and fixity.get("orphans") == [],
+          fixity)
+    chain = json.loads(kho(target, "audit", "verify", "--json").stdout)
+    check("round trip: the restored history is inside the hash chain", chain.get("ok") is True,
+          chain)
 
     again = [json.loads(line) for line in
              kho(target, "import", "--bagit", bag, "--json").stdout.splitlines()]

@@ -583,6 +583,20 @@ def main():
     a = get("/api/documents/%s/pdf" % kh, headers={"Range": "bytes=%d-" % (len(pdf) + 10)})
     check("pdf: a range past the end → 416", a.status == 416, a.status)
 
+    # Each download is in the audit trail, once: the full answers and the
+    # range from byte 0, not a 304 nor the other ranges.
+    trail = json.loads(kho("audit", "log", kh, "--json").stdout)
+    web_pdf = [e for e in trail if e["stage"] == "access" and e["actor"] == "web" and
+               e["detail"].startswith("pdf")]
+    check("audit: the PDF's downloads over the web, 3 of them, with the client's address",
+          len(web_pdf) == 3 and all(e["detail"] == "pdf: 127.0.0.1" and e["status"] == "ok"
+                                    for e in web_pdf), web_pdf)
+    check("audit: the original's download over the web",
+          any(e["stage"] == "access" and e["detail"] == "original: 127.0.0.1" for e in trail),
+          trail[-8:])
+    chain = json.loads(kho("audit", "verify", "--json").stdout)
+    check("audit: the chain holds with the server appending", chain.get("ok") is True, chain)
+
     # The text.
     a = get("/api/documents/%s/text" % kh)
     want = kho("get", kh, "--text").stdout
