@@ -24,22 +24,31 @@ G_DEFINE_QUARK (kho-search-error-quark, kho_search_error)
  * index of fields, then the whole reference compared)
  * "189/KH-UBND".  Names and values compare in their search form
  * (kho_fold: no accents, lower case).  The type and issuer filters fold
- * each distinct value once (a walk of the index of fields), then find
- * their documents through the same index: folding every document's value
- * took most of a second at 100 000 documents. */
+ * each distinct value once, then find their documents through the index
+ * of fields: folding every document's value took most of a second at
+ * 100 000 documents.  The distinct values are found by skipping through
+ * the index (DISTINCT_VALUES: one seek per value, the next one greater
+ * than the last), not by reading every document's entry and sorting them
+ * out (130 ms for the 30 types of 100 000 documents). */
+#define DISTINCT_VALUES(field) \
+  "WITH RECURSIVE d(value) AS (SELECT (SELECT min(value) FROM fields WHERE name = '" field "')" \
+  "  UNION ALL SELECT (SELECT min(f.value) FROM fields f" \
+  "    WHERE f.name = '" field "' AND f.value > d.value) FROM d WHERE d.value IS NOT NULL)" \
+  " SELECT value FROM d WHERE value IS NOT NULL"
 #define REFERENCE_SQL \
   "(SELECT group_concat(value, '/') FROM (SELECT value FROM fields" \
   "   WHERE document_id = documents.id AND name IN ('number', 'year', 'notation')" \
   "   ORDER BY CASE name WHEN 'number' THEN 1 WHEN 'year' THEN 2 ELSE 3 END))"
 #define FILTER_SQL \
   "  AND (?6 IS NULL OR documents.id IN (SELECT document_id FROM fields" \
-  "       WHERE name IN ('type', 'type_code') AND value IN (SELECT value FROM" \
-  "         (SELECT DISTINCT value FROM fields WHERE name IN ('type', 'type_code'))" \
-  "         WHERE kho_fold(value) = kho_fold(?6))))" \
+  "       WHERE name = 'type' AND value IN (SELECT value FROM" \
+  "         (" DISTINCT_VALUES ("type") ") WHERE kho_fold(value) = kho_fold(?6))" \
+  "     UNION SELECT document_id FROM fields" \
+  "       WHERE name = 'type_code' AND value IN (SELECT value FROM" \
+  "         (" DISTINCT_VALUES ("type_code") ") WHERE kho_fold(value) = kho_fold(?6))))" \
   "  AND (?7 IS NULL OR documents.id IN (SELECT document_id FROM fields" \
   "       WHERE name = 'issuer' AND value IN (SELECT value FROM" \
-  "         (SELECT DISTINCT value FROM fields WHERE name = 'issuer')" \
-  "         WHERE instr(kho_fold(value), kho_fold(?7)) > 0)))" \
+  "         (" DISTINCT_VALUES ("issuer") ") WHERE instr(kho_fold(value), kho_fold(?7)) > 0)))" \
   "  AND (?8 IS NULL OR documents.issued >= ?8)" \
   "  AND (?9 IS NULL OR substr(documents.issued, 1, length(?9)) <= ?9)" \
   "  AND (?10 IS NULL OR (documents.id IN (SELECT document_id FROM fields" \
