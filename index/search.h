@@ -59,7 +59,9 @@ void kho_search_options_init (KhoSearchOptions *options);
  *
  * The snippet comes from the body when the body has a hit, else from the
  * title: about 16 tokens, hits wrapped in the marks, "…" where text was
- * cut. */
+ * cut.  (A body snippet is taken to have a hit when it holds @mark_open:
+ * marks that text never contains, such as kho serve's control
+ * characters, make that exact.) */
 GPtrArray *kho_search_run (sqlite3 *db, const char *user_query,
                            const KhoSearchOptions *options, GError **error);
 /* The number of documents @user_query and @options' filters match (limit
