@@ -227,6 +227,66 @@ test_facets_sampled (void)
   sqlite3_close (db);
 }
 
+/* The ids @query and @from…@to find, with and without words, as text. */
+static char *
+dated (sqlite3 *db, const char *query, const char *from, const char *to)
+{
+  KhoSearchOptions options;
+  GPtrArray *hits;
+  GString *ids = g_string_new (NULL);
+
+  kho_search_options_init (&options);
+  options.from = from;
+  options.to = to;
+  hits = run (db, query, &options);
+  for (guint i = 0; i < hits->len; i++)
+    g_string_append_printf (ids, "%s%" G_GINT64_FORMAT, i ? " " : "", hit_id (hits, i));
+  g_ptr_array_unref (hits);
+  return g_string_free (ids, FALSE);
+}
+
+/* Dates of issue: "to" a year or month takes in all of it, "from" starts
+ * on the day; a document without a date passes no date filter. */
+static void
+test_date_filters (void)
+{
+  static const char *const dates[] = { "2022-12-31", "2023-01-01", "2023-04-28", "2023-04-30",
+                                       "2023-12-31", "2024-01-01", NULL };
+  static const struct { const char *from, *to, *want; } cases[] = {
+    { "2023", "2023", "5 4 3 2" },
+    { NULL, "2023-04", "4 3 2 1" },
+    { "2023-04", NULL, "6 5 4 3" },
+    { "2023-04-28", "2023-04-28", "3" },
+    { "2023-04-29", "2023-04-30", "4" },
+    { "2024-01-02", NULL, "" },
+  };
+  sqlite3 *db = kho_test_open_index_db ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (dates); i++)
+    add_document_full (db, i + 1, "Thông báo", "lịch thi học kỳ", "archived", dates[i], 1);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *alone = dated (db, NULL, cases[i].from, cases[i].to);
+      g_autofree char *words = dated (db, "lich thi", cases[i].from, cases[i].to);
+      g_auto (GStrv) ids = g_strsplit (cases[i].want, " ", -1);
+      g_autofree char *ranked = NULL;
+
+      /* Without words the latest issued first; with words, the same text
+       * everywhere, ties in id order. */
+      for (guint a = 0, b = g_strv_length (ids); b > 1 && a < --b; a++)
+        {
+          char *t = ids[a];
+
+          ids[a] = ids[b];
+          ids[b] = t;
+        }
+      ranked = g_strjoinv (" ", ids);
+      g_assert_cmpstr (alone, ==, cases[i].want);
+      g_assert_cmpstr (words, ==, ranked);
+    }
+  sqlite3_close (db);
+}
+
 /* How many rows of @query score differently under kho_rank() and bm25()
  * with the same weights. */
 static int
@@ -465,6 +525,7 @@ main (int argc, char **argv)
   g_test_add_func ("/search/only-archived", test_only_archived);
   g_test_add_func ("/search/rank-is-bm25", test_rank_is_bm25);
   g_test_add_func ("/search/facets-sampled", test_facets_sampled);
+  g_test_add_func ("/search/date-filters", test_date_filters);
   g_test_add_func ("/search/hit-fields", test_hit_fields);
   g_test_add_func ("/search/snippets", test_snippets);
   g_test_add_func ("/search/no-terms", test_no_terms);
