@@ -357,23 +357,13 @@ kho_audit_list (KhoDb *db, const char *archive_id, GError **error)
                                              "WHERE archive_id = ? ORDER BY id"
                                            : "SELECT " ENTRY_COLUMNS " FROM events ORDER BY id",
                                        error);
-  GPtrArray *entries;
-  int rc;
 
   if (stmt == NULL)
     return NULL;
   if (archive_id)
     kho_db_bind_text (stmt, 1, archive_id);
-  entries = g_ptr_array_new_with_free_func ((GDestroyNotify) kho_audit_entry_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (entries, entry_from_row (stmt));
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      kho_db_sql_error (db, error, "read the audit trail");
-      g_clear_pointer (&entries, g_ptr_array_unref);
-    }
-  return entries;
+  return kho_db_collect_rows (db, stmt, (KhoDbRowFunc) entry_from_row,
+                              (GDestroyNotify) kho_audit_entry_free, "read the audit trail", error);
 }
 
 GArray *
@@ -384,26 +374,12 @@ kho_audit_fixity_due (KhoDb *db, int limit, GError **error)
                                              "ORDER BY verified IS NOT NULL, verified, id LIMIT ?"
                                            : "SELECT id FROM documents WHERE status = 'archived' "
                                              "ORDER BY id", error);
-  GArray *ids;
-  int rc;
 
   if (stmt == NULL)
     return NULL;
   if (limit > 0)
     sqlite3_bind_int (stmt, 1, limit);
-  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      gint64 id = sqlite3_column_int64 (stmt, 0);
-      g_array_append_val (ids, id);
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      kho_db_sql_error (db, error, "list documents to verify");
-      g_clear_pointer (&ids, g_array_unref);
-    }
-  return ids;
+  return kho_db_collect_ids (db, stmt, "list documents to verify", error);
 }
 
 gboolean

@@ -119,6 +119,44 @@ kho_db_step_done (KhoDb *db, sqlite3_stmt *stmt, GError **error)
   return ok;
 }
 
+GPtrArray *
+kho_db_collect_rows (KhoDb *db, sqlite3_stmt *stmt, KhoDbRowFunc from_row,
+                     GDestroyNotify free_row, const char *what, GError **error)
+{
+  GPtrArray *rows = g_ptr_array_new_with_free_func (free_row);
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (rows, from_row (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      kho_db_sql_error (db, error, what);
+      g_clear_pointer (&rows, g_ptr_array_unref);
+    }
+  sqlite3_finalize (stmt);
+  return rows;
+}
+
+GArray *
+kho_db_collect_ids (KhoDb *db, sqlite3_stmt *stmt, const char *what, GError **error)
+{
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (ids, id);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      kho_db_sql_error (db, error, what);
+      g_clear_pointer (&ids, g_array_unref);
+    }
+  sqlite3_finalize (stmt);
+  return ids;
+}
+
 void
 kho_db_bind_text (sqlite3_stmt *stmt, int index, const char *text)
 {
@@ -403,21 +441,12 @@ kho_db_list_unfinished (KhoDb *db, GError **error)
 {
   sqlite3_stmt *stmt = kho_db_prepare (db, "SELECT " DOCUMENT_COLUMNS " FROM documents "
                                     "WHERE status = 'processing' ORDER BY id", error);
-  GPtrArray *docs;
-  int rc;
 
   if (stmt == NULL)
     return NULL;
-  docs = g_ptr_array_new_with_free_func ((GDestroyNotify) kho_document_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (docs, document_from_row (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      kho_db_sql_error (db, error, "list unfinished documents");
-      g_clear_pointer (&docs, g_ptr_array_unref);
-    }
-  sqlite3_finalize (stmt);
-  return docs;
+  return kho_db_collect_rows (db, stmt, (KhoDbRowFunc) document_from_row,
+                              (GDestroyNotify) kho_document_free, "list unfinished documents",
+                              error);
 }
 
 gint64
@@ -608,43 +637,37 @@ kho_db_insert_page (KhoDb *db, gint64 document_id, const KhoPageRow *page, GErro
   return kho_db_step_done (db, stmt, error);
 }
 
+static KhoPageRow *
+page_from_row (sqlite3_stmt *stmt)
+{
+  KhoPageRow *page = g_new0 (KhoPageRow, 1);
+
+  page->number = sqlite3_column_int (stmt, 0);
+  page->width = sqlite3_column_int (stmt, 1);
+  page->height = sqlite3_column_int (stmt, 2);
+  page->dpi = sqlite3_column_int (stmt, 3);
+  page->rotation = sqlite3_column_int (stmt, 4);
+  page->skew = sqlite3_column_double (stmt, 5);
+  page->text_source = kho_db_column_text (stmt, 6);
+  page->confidence = sqlite3_column_double (stmt, 7);
+  page->blank = sqlite3_column_int (stmt, 8) != 0;
+  page->text = kho_db_column_text (stmt, 9);
+  page->words = kho_db_column_text (stmt, 10);
+  return page;
+}
+
 GPtrArray *
 kho_db_get_pages (KhoDb *db, gint64 document_id, GError **error)
 {
   sqlite3_stmt *stmt = kho_db_prepare (db, "SELECT number, width, height, dpi, rotation, skew, "
                                     "text_source, confidence, blank, text, words FROM pages "
                                     "WHERE document_id = ? ORDER BY number", error);
-  GPtrArray *pages;
-  int rc;
 
   if (stmt == NULL)
     return NULL;
-  pages = g_ptr_array_new_with_free_func ((GDestroyNotify) kho_page_row_free);
   sqlite3_bind_int64 (stmt, 1, document_id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      KhoPageRow *page = g_new0 (KhoPageRow, 1);
-
-      page->number = sqlite3_column_int (stmt, 0);
-      page->width = sqlite3_column_int (stmt, 1);
-      page->height = sqlite3_column_int (stmt, 2);
-      page->dpi = sqlite3_column_int (stmt, 3);
-      page->rotation = sqlite3_column_int (stmt, 4);
-      page->skew = sqlite3_column_double (stmt, 5);
-      page->text_source = kho_db_column_text (stmt, 6);
-      page->confidence = sqlite3_column_double (stmt, 7);
-      page->blank = sqlite3_column_int (stmt, 8) != 0;
-      page->text = kho_db_column_text (stmt, 9);
-      page->words = kho_db_column_text (stmt, 10);
-      g_ptr_array_add (pages, page);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      kho_db_sql_error (db, error, "read pages");
-      g_clear_pointer (&pages, g_ptr_array_unref);
-    }
-  sqlite3_finalize (stmt);
-  return pages;
+  return kho_db_collect_rows (db, stmt, (KhoDbRowFunc) page_from_row,
+                              (GDestroyNotify) kho_page_row_free, "read pages", error);
 }
 
 gboolean
@@ -655,38 +678,32 @@ kho_db_add_event (KhoDb *db, gint64 document_id, const char *stage, const char *
   return kho_audit_append (db, document_id, stage, status, duration_ms, actor, detail, error);
 }
 
+static KhoEventRow *
+event_from_row (sqlite3_stmt *stmt)
+{
+  KhoEventRow *event = g_new0 (KhoEventRow, 1);
+
+  event->time = kho_db_column_text (stmt, 0);
+  event->stage = kho_db_column_text (stmt, 1);
+  event->status = kho_db_column_text (stmt, 2);
+  event->duration_ms = sqlite3_column_type (stmt, 3) == SQLITE_NULL
+                           ? -1 : sqlite3_column_int64 (stmt, 3);
+  event->actor = kho_db_column_text (stmt, 4);
+  event->detail = kho_db_column_text (stmt, 5);
+  return event;
+}
+
 GPtrArray *
 kho_db_get_events (KhoDb *db, gint64 document_id, GError **error)
 {
   sqlite3_stmt *stmt = kho_db_prepare (db, "SELECT time, stage, status, duration_ms, actor, detail "
                                     "FROM events WHERE document_id = ? ORDER BY id", error);
-  GPtrArray *events;
-  int rc;
 
   if (stmt == NULL)
     return NULL;
-  events = g_ptr_array_new_with_free_func ((GDestroyNotify) kho_event_row_free);
   sqlite3_bind_int64 (stmt, 1, document_id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      KhoEventRow *event = g_new0 (KhoEventRow, 1);
-
-      event->time = kho_db_column_text (stmt, 0);
-      event->stage = kho_db_column_text (stmt, 1);
-      event->status = kho_db_column_text (stmt, 2);
-      event->duration_ms = sqlite3_column_type (stmt, 3) == SQLITE_NULL
-                               ? -1 : sqlite3_column_int64 (stmt, 3);
-      event->actor = kho_db_column_text (stmt, 4);
-      event->detail = kho_db_column_text (stmt, 5);
-      g_ptr_array_add (events, event);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      kho_db_sql_error (db, error, "read events");
-      g_clear_pointer (&events, g_ptr_array_unref);
-    }
-  sqlite3_finalize (stmt);
-  return events;
+  return kho_db_collect_rows (db, stmt, (KhoDbRowFunc) event_from_row,
+                              (GDestroyNotify) kho_event_row_free, "read events", error);
 }
 
 void
@@ -791,35 +808,29 @@ kho_db_set_field (KhoDb *db, gint64 id, const char *name, const char *value,
   return kho_db_step_done (db, stmt, error);
 }
 
+static KhoFieldRow *
+field_from_row (sqlite3_stmt *stmt)
+{
+  KhoFieldRow *row = g_new0 (KhoFieldRow, 1);
+
+  row->name = kho_db_column_text (stmt, 0);
+  row->value = kho_db_column_text (stmt, 1);
+  row->source = kho_db_column_text (stmt, 2);
+  row->updated = kho_db_column_text (stmt, 3);
+  return row;
+}
+
 GPtrArray *
 kho_db_get_fields (KhoDb *db, gint64 id, GError **error)
 {
   sqlite3_stmt *stmt = kho_db_prepare (db, "SELECT name, value, source, updated FROM fields "
                                            "WHERE document_id = ? ORDER BY name", error);
-  GPtrArray *rows;
-  int rc;
 
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, id);
-  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) kho_field_row_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      KhoFieldRow *row = g_new0 (KhoFieldRow, 1);
-
-      row->name = kho_db_column_text (stmt, 0);
-      row->value = kho_db_column_text (stmt, 1);
-      row->source = kho_db_column_text (stmt, 2);
-      row->updated = kho_db_column_text (stmt, 3);
-      g_ptr_array_add (rows, row);
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      kho_db_sql_error (db, error, "read fields");
-      g_clear_pointer (&rows, g_ptr_array_unref);
-    }
-  return rows;
+  return kho_db_collect_rows (db, stmt, (KhoDbRowFunc) field_from_row,
+                              (GDestroyNotify) kho_field_row_free, "read fields", error);
 }
 
 char *
@@ -919,24 +930,10 @@ kho_db_list_archived (KhoDb *db, GError **error)
 {
   sqlite3_stmt *stmt = kho_db_prepare (db, "SELECT id FROM documents WHERE status = 'archived' "
                                            "ORDER BY id", error);
-  GArray *ids;
-  int rc;
 
   if (stmt == NULL)
     return NULL;
-  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      gint64 id = sqlite3_column_int64 (stmt, 0);
-      g_array_append_val (ids, id);
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      kho_db_sql_error (db, error, "list archived documents");
-      g_clear_pointer (&ids, g_array_unref);
-    }
-  return ids;
+  return kho_db_collect_ids (db, stmt, "list archived documents", error);
 }
 
 GPtrArray *
@@ -944,21 +941,11 @@ kho_db_list_documents (KhoDb *db, GError **error)
 {
   sqlite3_stmt *stmt = kho_db_prepare (db, "SELECT " DOCUMENT_COLUMNS " FROM documents "
                                            "ORDER BY id", error);
-  GPtrArray *docs;
-  int rc;
 
   if (stmt == NULL)
     return NULL;
-  docs = g_ptr_array_new_with_free_func ((GDestroyNotify) kho_document_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (docs, document_from_row (stmt));
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      kho_db_sql_error (db, error, "list documents");
-      g_clear_pointer (&docs, g_ptr_array_unref);
-    }
-  return docs;
+  return kho_db_collect_rows (db, stmt, (KhoDbRowFunc) document_from_row,
+                              (GDestroyNotify) kho_document_free, "list documents", error);
 }
 
 gint64

@@ -155,23 +155,13 @@ kho_queue_list (KhoDb *db, const char *state, const char *origin, GError **error
                                            "WHERE (?1 IS NULL OR state = ?1) "
                                            "AND (?2 IS NULL OR origin = ?2) ORDER BY id",
                                        error);
-  GPtrArray *jobs;
-  int rc;
 
   if (stmt == NULL)
     return NULL;
   kho_db_bind_text (stmt, 1, state);
   kho_db_bind_text (stmt, 2, origin);
-  jobs = g_ptr_array_new_with_free_func ((GDestroyNotify) kho_job_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (jobs, job_from_row (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      kho_db_sql_error (db, error, "list jobs");
-      g_clear_pointer (&jobs, g_ptr_array_unref);
-    }
-  sqlite3_finalize (stmt);
-  return jobs;
+  return kho_db_collect_rows (db, stmt, (KhoDbRowFunc) job_from_row,
+                              (GDestroyNotify) kho_job_free, "list jobs", error);
 }
 
 gboolean
@@ -453,25 +443,20 @@ kho_db_add_tag (KhoDb *db, gint64 document_id, const char *tag, GError **error)
   return kho_db_step_done (db, stmt, error);
 }
 
+static char *
+tag_from_row (sqlite3_stmt *stmt)
+{
+  return kho_db_column_text (stmt, 0);
+}
+
 GPtrArray *
 kho_db_get_tags (KhoDb *db, gint64 document_id, GError **error)
 {
   sqlite3_stmt *stmt = kho_db_prepare (db, "SELECT tag FROM tags WHERE document_id = ? "
                                            "ORDER BY tag", error);
-  GPtrArray *tags;
-  int rc;
 
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, document_id);
-  tags = g_ptr_array_new_with_free_func (g_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (tags, kho_db_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      kho_db_sql_error (db, error, "list tags");
-      g_clear_pointer (&tags, g_ptr_array_unref);
-    }
-  return tags;
+  return kho_db_collect_rows (db, stmt, (KhoDbRowFunc) tag_from_row, g_free, "list tags", error);
 }

@@ -2,6 +2,8 @@
  * options, the archive, output.  Only the command files print. */
 #pragma once
 
+#include <stdio.h>
+
 #include <glib.h>
 #include <json-glib/json-glib.h>
 #include "pipeline/archive.h"
@@ -19,6 +21,19 @@ void cli_print_error (const char *message);
 gboolean cli_parse_options (const char *command, const char *parameters, const char *summary,
                             const GOptionEntry *entries, gboolean with_json, int *argc,
                             char ***argv);
+/* A subcommand of a command such as kho user: its name and what runs it. */
+typedef struct {
+  const char *name;
+  int (*run) (int argc, char **argv);
+} CliSubcommand;
+
+/* Runs the subcommand that @argv names (the first argument that is not an
+ * option), handing it @argv without that name.  --help before it, or no
+ * subcommand, prints @usage; a name not in @subcommands prints @unknown, a
+ * translated format whose one %s is the name given, then @usage.  Returns
+ * the exit status. */
+int cli_run_subcommand (const CliSubcommand *subcommands, gsize n_subcommands,
+                        void (*usage) (FILE *out), const char *unknown, int argc, char **argv);
 /* Opens the archive, printing why it cannot. */
 KhoArchive *cli_open_archive (void);
 void cli_print_json (JsonNode *node, gboolean pretty);

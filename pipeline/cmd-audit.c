@@ -399,12 +399,7 @@ audit_log (int argc, char **argv)
   return EXIT_SUCCESS;
 }
 
-typedef struct {
-  const char *name;
-  int (*run) (int argc, char **argv);
-} Subcommand;
-
-static const Subcommand audit_subcommands[] = {
+static const CliSubcommand audit_subcommands[] = {
   { "verify", audit_verify },
   { "log", audit_log },
 };
@@ -422,39 +417,9 @@ audit_usage (FILE *out)
 int
 cli_command_audit (int argc, char **argv)
 {
-  g_autofree char **rest = NULL;
-  int at = -1, n = 0;
-
-  /* The subcommand is the first argument that is not an option or the
-   * value of --archive or --lang (as kho user finds its own). */
-  for (int i = 1; i < argc && at < 0; i++)
-    {
-      if (strcmp (argv[i], "--archive") == 0 || strcmp (argv[i], "-a") == 0 ||
-          strcmp (argv[i], "--lang") == 0)
-        i++;
-      else if (argv[i][0] != '-')
-        at = i;
-      else if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0)
-        {
-          audit_usage (stdout);
-          return EXIT_SUCCESS;
-        }
-    }
-  if (at < 0)
-    {
-      audit_usage (stderr);
-      return EXIT_USAGE;
-    }
-  rest = g_new0 (char *, argc + 1);
-  for (int i = 0; i < argc; i++)
-    if (i != at)
-      rest[n++] = argv[i];
-  for (gsize i = 0; i < G_N_ELEMENTS (audit_subcommands); i++)
-    if (strcmp (argv[at], audit_subcommands[i].name) == 0)
-      return audit_subcommands[i].run (n, rest);
-  fprintf (stderr, _("kho audit: “%s” is not a subcommand: verify or log.\n\n"), argv[at]);
-  audit_usage (stderr);
-  return EXIT_USAGE;
+  return cli_run_subcommand (audit_subcommands, G_N_ELEMENTS (audit_subcommands), audit_usage,
+                             _("kho audit: “%s” is not a subcommand: verify or log.\n\n"),
+                             argc, argv);
 }
 
 /* --- kho retention --- */

@@ -441,12 +441,7 @@ user_list (int argc, char **argv)
 
 /* --- kho user --- */
 
-typedef struct {
-  const char *name;
-  int (*run) (int argc, char **argv);
-} Subcommand;
-
-static const Subcommand subcommands[] = {
+static const CliSubcommand subcommands[] = {
   { "add", user_add },
   { "del", user_del },
   { "passwd", user_passwd },
@@ -468,39 +463,8 @@ user_usage (FILE *out)
 int
 cli_command_user (int argc, char **argv)
 {
-  g_autofree char **rest = NULL;
-  int at = -1, n = 0;
-
-  /* The subcommand is the first argument that is not an option or the
-   * value of --archive or --lang, so options may come before it too. */
-  for (int i = 1; i < argc && at < 0; i++)
-    {
-      if (strcmp (argv[i], "--archive") == 0 || strcmp (argv[i], "-a") == 0 ||
-          strcmp (argv[i], "--lang") == 0)
-        i++;
-      else if (argv[i][0] != '-')
-        at = i;
-      else if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0)
-        {
-          user_usage (stdout);
-          return EXIT_SUCCESS;
-        }
-    }
-  if (at < 0)
-    {
-      user_usage (stderr);
-      return EXIT_USAGE;
-    }
-  /* argv without the subcommand, for its option parser. */
-  rest = g_new0 (char *, argc + 1);
-  for (int i = 0; i < argc; i++)
-    if (i != at)
-      rest[n++] = argv[i];
-  for (gsize i = 0; i < G_N_ELEMENTS (subcommands); i++)
-    if (strcmp (argv[at], subcommands[i].name) == 0)
-      return subcommands[i].run (n, rest);
-  fprintf (stderr, _("kho user: “%s” is not a subcommand: add, del, passwd or list.\n\n"),
-           argv[at]);
-  user_usage (stderr);
-  return EXIT_USAGE;
+  return cli_run_subcommand (subcommands, G_N_ELEMENTS (subcommands), user_usage,
+                             _("kho user: “%s” is not a subcommand: add, del, passwd or "
+                               "list.\n\n"),
+                             argc, argv);
 }

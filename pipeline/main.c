@@ -112,6 +112,46 @@ cli_print_json (JsonNode *node, gboolean pretty)
   fflush (stdout);
 }
 
+int
+cli_run_subcommand (const CliSubcommand *subcommands, gsize n_subcommands,
+                    void (*usage) (FILE *out), const char *unknown, int argc, char **argv)
+{
+  g_autofree char **rest = NULL;
+  int at = -1, n = 0;
+
+  /* The subcommand is the first argument that is not an option or the
+   * value of --archive or --lang, so options may come before it too. */
+  for (int i = 1; i < argc && at < 0; i++)
+    {
+      if (strcmp (argv[i], "--archive") == 0 || strcmp (argv[i], "-a") == 0 ||
+          strcmp (argv[i], "--lang") == 0)
+        i++;
+      else if (argv[i][0] != '-')
+        at = i;
+      else if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0)
+        {
+          usage (stdout);
+          return EXIT_SUCCESS;
+        }
+    }
+  if (at < 0)
+    {
+      usage (stderr);
+      return EXIT_USAGE;
+    }
+  /* argv without the subcommand, for its option parser. */
+  rest = g_new0 (char *, argc + 1);
+  for (int i = 0; i < argc; i++)
+    if (i != at)
+      rest[n++] = argv[i];
+  for (gsize i = 0; i < n_subcommands; i++)
+    if (strcmp (argv[at], subcommands[i].name) == 0)
+      return subcommands[i].run (n, rest);
+  fprintf (stderr, unknown, argv[at]);
+  usage (stderr);
+  return EXIT_USAGE;
+}
+
 /* --- kho init --- */
 
 static int

@@ -19,25 +19,20 @@ import subprocess
 import sys
 import tempfile
 
+sys.dont_write_bytecode = True      # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from khotest import check, run, run_kho  # noqa: E402
+
 KHO, ROOT = sys.argv[1], sys.argv[2]
 TMP = tempfile.mkdtemp(prefix="kho-audit-")
 ARCHIVE = os.path.join(TMP, "archive")
 ENV = dict(os.environ, KHO_LANG="en", KHO_ARCHIVE=ARCHIVE)
 USER = getpass.getuser()
-results = []
 
 
 def kho(*args, status=0, archive=ARCHIVE, lang="en"):
     env = dict(ENV, KHO_ARCHIVE=archive, KHO_LANG=lang)
-    proc = subprocess.run([KHO] + list(args), env=env, capture_output=True, text=True)
-    if status is not None and proc.returncode != status:
-        raise AssertionError("kho %s: exit %d, wanted %d\n%s%s" %
-                             (" ".join(args), proc.returncode, status, proc.stdout, proc.stderr))
-    return proc
-
-
-def check(name, condition, detail=""):
-    results.append((name, bool(condition), detail))
+    return run_kho([KHO], args, env, status=status)
 
 
 def sqlite(db, sql):
@@ -55,6 +50,16 @@ def entry_hash(e):
             raw = str(value).encode()
             text += b"%d:%s\n" % (len(raw), raw)
     return hashlib.sha256(text).hexdigest()
+
+
+def check_chain_broken(what, archive, message, problem, entry):
+    """kho audit verify fails on @archive, naming @entry in @message, and
+    its JSON gives @problem and @entry."""
+    proc = kho("audit", "verify", status=1, archive=archive)
+    check("%s: named" % what, message in proc.stderr, proc.stderr)
+    got = json.loads(kho("audit", "verify", "--json", status=1, archive=archive).stdout)
+    check("%s: JSON" % what, (got["ok"], got["problem"], got["bad_entry"]) ==
+          (False, problem, entry), got)
 
 
 def original_path(archive, sha):
@@ -185,22 +190,14 @@ def main():
     done = sqlite(db, "DROP TRIGGER events_no_update; "
                       "UPDATE events SET actor = 'mallory' WHERE id = 3")
     check("sqlite3: trigger dropped, row edited", done.returncode == 0, done.stderr)
-    proc = kho("audit", "verify", status=1, archive=edited)
-    check("edited row: named", "entry 3 was changed" in proc.stderr, proc.stderr)
-    got = json.loads(kho("audit", "verify", "--json", status=1, archive=edited).stdout)
-    check("edited row: JSON", (got["ok"], got["problem"], got["bad_entry"]) ==
-          (False, "changed", 3), got)
+    check_chain_broken("edited row", edited, "entry 3 was changed", "changed", 3)
     proc = kho("audit", "verify", status=1, archive=edited, lang="vi")
     check("edited row: in Vietnamese", "mục 3 đã bị sửa" in proc.stderr, proc.stderr)
 
     done = sqlite(os.path.join(deleted, "kho.db"),
                   "DROP TRIGGER events_no_delete; DELETE FROM events WHERE id = 4")
     check("sqlite3: trigger dropped, row deleted", done.returncode == 0, done.stderr)
-    proc = kho("audit", "verify", status=1, archive=deleted)
-    check("deleted row: named", "entry 4 was deleted" in proc.stderr, proc.stderr)
-    got = json.loads(kho("audit", "verify", "--json", status=1, archive=deleted).stdout)
-    check("deleted row: JSON", (got["ok"], got["problem"], got["bad_entry"]) ==
-          (False, "missing", 4), got)
+    check_chain_broken("deleted row", deleted, "entry 4 was deleted", "missing", 4)
     kho("audit", "verify")
 
     # --- retention and deletion ---
@@ -282,19 +279,6 @@ def main():
     kho("verify")
     kho("audit", "verify")
 
-    print("1..%d" % len(results))
-    failed = 0
-    for i, (name, ok, detail) in enumerate(results, 1):
-        print("%s %d %s" % ("ok" if ok else "not ok", i, name))
-        if not ok:
-            failed += 1
-            print("# %s" % (detail,))
-    return 1 if failed else 0
-
 
 if __name__ == "__main__":
-    try:
-        status = main()
-    finally:
-        shutil.rmtree(TMP, ignore_errors=True)
-    sys.exit(status)
+    run(main, TMP)

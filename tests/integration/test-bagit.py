@@ -11,7 +11,6 @@ any failure.
 
   test-bagit.py KHO_BINARY SOURCE_ROOT
 """
-import hashlib
 import json
 import os
 import re
@@ -24,35 +23,20 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 
+sys.dont_write_bytecode = True      # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from khotest import check, run, run_kho, sha256_file, skip  # noqa: E402
+
 KHO, ROOT = sys.argv[1], sys.argv[2]
 TMP = tempfile.mkdtemp(prefix="kho-bagit-")
 SOURCE = os.path.join(TMP, "source")
 ENV = dict(os.environ, KHO_LANG="en")
 NS = "{urn:kho:document:1}"
 SAMPLES = ["cong-van-ra-soat-ho-so.jpg", "thong-bao-khai-giang.pdf"]
-results = []
 
 
 def kho(archive, *args, status=0):
-    proc = subprocess.run([KHO, "--archive", archive] + list(args), env=ENV,
-                          capture_output=True, text=True)
-    if status is not None and proc.returncode != status:
-        raise AssertionError("kho %s: exit %d, wanted %d\n%s%s" %
-                             (" ".join(args), proc.returncode, status, proc.stdout, proc.stderr))
-    return proc
-
-
-def check(name, condition, detail=""):
-    results.append((name, bool(condition), detail))
-
-
-def skip(name, why):
-    results.append((name, None, why))
-
-
-def sha256_file(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
+    return run_kho([KHO, "--archive", archive], args, ENV, status=status)
 
 
 def show(archive, doc_id):
@@ -418,22 +402,6 @@ def main():
         check("export: a changed file fails it", "has changed" in proc.stderr and
               not os.path.exists(os.path.join(TMP, "bag2")), proc.stderr)
 
-    print("1..%d" % len(results))
-    failed = 0
-    for i, (name, ok, detail) in enumerate(results, 1):
-        if ok is None:
-            print("ok %d %s # SKIP %s" % (i, name, detail))
-            continue
-        print("%s %d %s" % ("ok" if ok else "not ok", i, name))
-        if not ok:
-            failed += 1
-            print("# %s" % (detail,))
-    return 1 if failed else 0
-
 
 if __name__ == "__main__":
-    try:
-        status = main()
-    finally:
-        shutil.rmtree(TMP, ignore_errors=True)
-    sys.exit(status)
+    run(main, TMP)

@@ -12,7 +12,6 @@ failure, 77 (skip) when chromium or chromedriver is not installed.
   test-browser.py KHO_BINARY SOURCE_ROOT [BUILD_ROOT]
 """
 import base64
-import hashlib
 import json
 import os
 import re
@@ -28,6 +27,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+sys.dont_write_bytecode = True      # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from khotest import check, run, run_kho, sha256  # noqa: E402
+
 KHO, ROOT = sys.argv[1], sys.argv[2]
 BUILD = sys.argv[3] if len(sys.argv) > 3 else os.environ.get("MESON_BUILD_ROOT") or os.getcwd()
 SAMPLES = os.path.join(ROOT, "sample-scans")
@@ -38,21 +41,11 @@ ARCHIVE = os.path.join(TMP, "archive")
 ENV = dict(os.environ, KHO_LANG="en", KHO_ARCHIVE=ARCHIVE)
 ELEMENT = "element-6066-11e4-a52e-4f735466cecf"     # the W3C element reference key
 ENTER = "\ue007"
-results = []
 processes = []
 
 
-def check(name, condition, detail=""):
-    results.append((name, bool(condition), detail))
-    return bool(condition)
-
-
 def kho(*args):
-    proc = subprocess.run([KHO] + list(args), env=ENV, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise AssertionError("kho %s: exit %d\n%s%s" % (" ".join(args), proc.returncode,
-                                                         proc.stdout, proc.stderr))
-    return proc
+    return run_kho([KHO], args, ENV)
 
 
 def free_port():
@@ -195,6 +188,11 @@ def stop(proc, timeout=15):
     return proc.returncode
 
 
+def stop_processes():
+    for proc in processes:
+        stop(proc)
+
+
 def main():
     lines = kho("ingest", "--json", SAMPLES).stdout.splitlines()
     ids = {os.path.basename(json.loads(l)["file"]): json.loads(l)["id"] for l in lines}
@@ -270,8 +268,7 @@ def main():
             with open(os.path.join(SAMPLES, "ke-hoach-so-hoa.tif"), "rb") as f:
                 want = f.read()
             check("original link: byte-identical to the scan", status == 200 and data == want,
-                  "%s %s, %d bytes, sha256 %s" % (url, status, len(data),
-                                                  hashlib.sha256(data).hexdigest()))
+                  "%s %s, %d bytes, sha256 %s" % (url, status, len(data), sha256(data)))
         frames = driver.find_all("iframe")
         check("document page: the PDF inline",
               any((driver.attribute(f, "src") or "").endswith("/api/documents/%s/pdf" % kh)
@@ -291,24 +288,4 @@ if __name__ == "__main__":
     if not CHROMIUM or not CHROMEDRIVER:
         print("1..0 # SKIP %s not installed" % ("chromium" if not CHROMIUM else "chromedriver"))
         sys.exit(77)
-    status = 1
-    try:
-        try:
-            main()
-        except Exception:
-            import traceback
-            check("the test ran to its end", False, traceback.format_exc())
-        print("1..%d" % len(results))
-        failed = 0
-        for i, (name, ok, detail) in enumerate(results, 1):
-            print("%s %d %s" % ("ok" if ok else "not ok", i, name))
-            if not ok:
-                failed += 1
-                for line in str(detail).splitlines() or [""]:
-                    print("# %s" % line)
-        status = 1 if failed else 0
-    finally:
-        for proc in processes:
-            stop(proc)
-        shutil.rmtree(TMP, ignore_errors=True)
-    sys.exit(status)
+    run(main, TMP, cleanup=stop_processes)

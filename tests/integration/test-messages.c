@@ -13,6 +13,8 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "store/originals.h"
+
 #define VI_EMPTY "tệp rỗng (0 byte)"
 #define EN_EMPTY "empty file (0 bytes)"
 #define VI_BAD_ID "“NOPE” không phải là mã lưu trữ"
@@ -328,24 +330,6 @@ test_bad_language (void)
   }
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -386,7 +370,7 @@ main (int argc, char **argv)
   g_test_add_func ("/messages/bad-language", test_bad_language);
   status = g_test_run ();
 
-  remove_tree (work_dir);
+  kho_store_remove_tree (work_dir, NULL);
   g_free (empty_file);
   g_free (archive);
   g_free (work_dir);

@@ -9,39 +9,29 @@ kho extract.  TAP output; exit status 1 on any failure.
 import glob
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import unicodedata
 
+sys.dont_write_bytecode = True      # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from khotest import check, run, run_kho, skip  # noqa: E402
+
 KHO, ROOT = sys.argv[1], sys.argv[2]
 TMP = tempfile.mkdtemp(prefix="kho-metadata-")
 ARCHIVE = os.path.join(TMP, "archive")
 ENV = dict(os.environ, KHO_LANG="en", KHO_ARCHIVE=ARCHIVE)
-results = []
 
 
 def kho(*args, status=0):
-    proc = subprocess.run([KHO] + list(args), env=ENV, capture_output=True, text=True)
-    if status is not None and proc.returncode != status:
-        raise AssertionError("kho %s: exit %d, wanted %d\n%s%s" %
-                             (" ".join(args), proc.returncode, status, proc.stdout, proc.stderr))
-    return proc
+    return run_kho([KHO], args, ENV, status=status)
 
 
 def norm(value):
     if value is None:
         return None
     return " ".join(unicodedata.normalize("NFC", value).split()).casefold()
-
-
-def check(name, condition, detail=""):
-    results.append((name, bool(condition), detail))
-
-
-def skip(name, why):
-    results.append((name, None, why))
 
 
 def ids_of(*args):
@@ -194,22 +184,6 @@ def main():
     check("split: a scan of blank pages only is refused",
           empty.returncode == 1 and "every page is blank" in empty.stderr, empty.stderr)
 
-    print("1..%d" % len(results))
-    failed = 0
-    for i, (name, ok, detail) in enumerate(results, 1):
-        if ok is None:
-            print("ok %d %s # SKIP %s" % (i, name, detail))
-            continue
-        print("%s %d %s" % ("ok" if ok else "not ok", i, name))
-        if not ok:
-            failed += 1
-            print("# %s" % (detail,))
-    return 1 if failed else 0
-
 
 if __name__ == "__main__":
-    try:
-        status = main()
-    finally:
-        shutil.rmtree(TMP, ignore_errors=True)
-    sys.exit(status)
+    run(main, TMP)

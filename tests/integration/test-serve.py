@@ -11,14 +11,12 @@ TAP output; exit status 1 on any failure.
 
   test-serve.py KHO_BINARY SOURCE_ROOT
 """
-import hashlib
 import html.parser
 import http.client as httpclient
 import json
 import os
 import re
 import select
-import shutil
 import signal
 import socket
 import subprocess
@@ -30,6 +28,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+sys.dont_write_bytecode = True      # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from khotest import check, read_file, run, run_kho, sha256  # noqa: E402
+
 KHO, ROOT = sys.argv[1], sys.argv[2]
 SAMPLES = os.path.join(ROOT, "sample-scans")
 TMP = tempfile.mkdtemp(prefix="kho-serve-")
@@ -39,35 +41,11 @@ PASSWORDS = {"editor1": "bien tap vien 2026", "reader1": "chi doc thoi 2026",
              "admin1": "quan tri 2026!"}
 UNICODE_NAME = "Học bạ lớp 3A — bản sao.png"
 QUOTE_NAME = 'bao "cao"; filename=evil.sh\\x.png'
-results = []
 servers = []
 
 
 def kho(*args, status=0, stdin=None):
-    proc = subprocess.run([KHO] + list(args), env=ENV, capture_output=True, text=True,
-                          input=stdin)
-    if status is not None and proc.returncode != status:
-        raise AssertionError("kho %s: exit %d, wanted %d\n%s%s" %
-                             (" ".join(args), proc.returncode, status, proc.stdout, proc.stderr))
-    return proc
-
-
-def check(name, condition, detail=""):
-    results.append((name, bool(condition), detail))
-    return bool(condition)
-
-
-def skip(name, why):
-    results.append((name, None, why))
-
-
-def sha256(data):
-    return hashlib.sha256(data).hexdigest()
-
-
-def read_file(path):
-    with open(path, "rb") as f:
-        return f.read()
+    return run_kho([KHO], args, ENV, status=status, stdin=stdin)
 
 
 # --- HTTP ------------------------------------------------------------------------
@@ -1023,33 +1001,11 @@ def no_external(text, where):
     check("%s: no external URL" % where, not urls, urls)
 
 
-def report():
-    print("1..%d" % len(results))
-    failed = 0
-    for i, (name, ok, detail) in enumerate(results, 1):
-        if ok is None:
-            print("ok %d %s # SKIP %s" % (i, name, detail))
-            continue
-        print("%s %d %s" % ("ok" if ok else "not ok", i, name))
-        if not ok:
-            failed += 1
-            for line in str(detail).splitlines() or [""]:
-                print("# %s" % line)
-    return failed
+def stop_servers():
+    for server in servers:
+        server.stop()
 
 
 if __name__ == "__main__":
-    status = 1
-    try:
-        try:
-            main()
-        except Exception as e:    # a crash is a failure, reported with what ran before it
-            import traceback
-            check("the test ran to its end", False, traceback.format_exc() +
-                  (SERVER.log() if SERVER else ""))
-        status = 1 if report() else 0
-    finally:
-        for server in servers:
-            server.stop()
-        shutil.rmtree(TMP, ignore_errors=True)
-    sys.exit(status)
+    # A crash is a failure, reported with what ran before it and the server's log.
+    run(main, TMP, cleanup=stop_servers, crash_detail=lambda: SERVER.log() if SERVER else "")

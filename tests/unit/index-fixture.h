@@ -87,19 +87,27 @@ kho_test_db_setup (KhoTestDbFixture *f, gconstpointer data)
   g_assert_no_error (error);
 }
 
+/* Removes the closed catalogue @path with its -wal and -shm files, then
+ * its folder @dir, which must hold nothing else. */
 static inline void
-kho_test_db_teardown (KhoTestDbFixture *f, gconstpointer data)
+kho_test_db_remove (const char *dir, const char *path)
 {
   static const char *const files[] = { "", "-wal", "-shm" };
 
-  (void) data;
-  kho_db_close (f->db);
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
     {
-      g_autofree char *file = g_strconcat (f->path, files[i], NULL);
+      g_autofree char *file = g_strconcat (path, files[i], NULL);
       g_unlink (file);
     }
-  g_rmdir (f->dir);
+  g_rmdir (dir);
+}
+
+static inline void
+kho_test_db_teardown (KhoTestDbFixture *f, gconstpointer data)
+{
+  (void) data;
+  kho_db_close (f->db);
+  kho_test_db_remove (f->dir, f->path);
   g_free (f->path);
   g_free (f->dir);
 }

@@ -288,15 +288,7 @@ test_migrate_v6 (void)
   g_assert_no_error (error);
   assert_chain (db, KHO_AUDIT_OK, 0, 4);
   kho_db_close (db);
-  {
-    static const char *const files[] = { "", "-wal", "-shm" };
-    for (guint i = 0; i < G_N_ELEMENTS (files); i++)
-      {
-        g_autofree char *file = g_strconcat (path, files[i], NULL);
-        g_unlink (file);
-      }
-    g_rmdir (dir);
-  }
+  kho_test_db_remove (dir, path);
 }
 
 /* Writers on their own connections (as kho watch's worker processes are)

@@ -120,69 +120,76 @@ assert_refused (const char *bag, const char *wanted)
     g_error ("“%s” does not say “%s”", error->message, wanted);
 }
 
+/* The damage of test_refusals that is not a whole file written again. */
 static void
-test_refusals (void)
+drop_manifest_line (const char *bag)
 {
-  g_autofree char *parent = NULL;
-  g_autofree char *bag = NULL;
-  g_autofree char *manifest = NULL;
-  g_autofree char *link = NULL;
+  g_autofree char *manifest = g_build_filename (bag, "manifest-sha256.txt", NULL);
   g_autofree char *original = NULL;
 
-  /* A changed payload byte. */
-  bag = make_bag (&parent);
-  rewrite (bag, "data/doc/hello.txt", "hellO\n");
-  assert_refused (bag, "data/doc/hello.txt: SHA-256 is ");
-  remove_all (parent);
-  g_clear_pointer (&parent, g_free);
-  g_free (bag);
-
-  /* A manifest line removed: its file is not listed. */
-  bag = make_bag (&parent);
-  manifest = g_build_filename (bag, "manifest-sha256.txt", NULL);
   g_assert_true (g_file_get_contents (manifest, &original, NULL, NULL));
   *strchr (original, '\n') = '\0';
   rewrite (bag, "manifest-sha256.txt", original);
-  assert_refused (bag, "data/doc/odd\nname%.txt: not listed in manifest-sha256.txt");
-  remove_all (parent);
-  g_clear_pointer (&parent, g_free);
-  g_free (bag);
+}
 
-  /* A payload file missing. */
-  bag = make_bag (&parent);
-  {
-    g_autofree char *path = g_build_filename (bag, "data/doc/hello.txt", NULL);
-    g_unlink (path);
-  }
-  assert_refused (bag, "data/doc/hello.txt: listed in manifest-sha256.txt but missing");
-  remove_all (parent);
-  g_clear_pointer (&parent, g_free);
-  g_free (bag);
+static void
+remove_payload_file (const char *bag)
+{
+  g_autofree char *path = g_build_filename (bag, "data/doc/hello.txt", NULL);
 
-  /* A link in the payload. */
-  bag = make_bag (&parent);
-  link = g_build_filename (bag, "data/doc/link", NULL);
+  g_unlink (path);
+}
+
+static void
+add_payload_link (const char *bag)
+{
+  g_autofree char *link = g_build_filename (bag, "data/doc/link", NULL);
+
   g_assert_cmpint (symlink ("/etc/passwd", link), ==, 0);
-  assert_refused (bag, "data/doc/link: not a regular file");
-  remove_all (parent);
-  g_clear_pointer (&parent, g_free);
-  g_free (bag);
+}
 
+/* Each case damages a new bag: writes @file again with @text, or calls
+ * @damage; the bag must then be refused with a message containing @wanted. */
+static const struct {
+  const char *file;
+  const char *text;
+  void (*damage) (const char *bag);
+  const char *wanted;
+} refusals[] = {
+  /* A changed payload byte. */
+  { "data/doc/hello.txt", "hellO\n", NULL, "data/doc/hello.txt: SHA-256 is " },
+  /* A manifest line removed: its file is not listed. */
+  { NULL, NULL, drop_manifest_line,
+    "data/doc/odd\nname%.txt: not listed in manifest-sha256.txt" },
+  /* A payload file missing. */
+  { NULL, NULL, remove_payload_file,
+    "data/doc/hello.txt: listed in manifest-sha256.txt but missing" },
+  /* A link in the payload. */
+  { NULL, NULL, add_payload_link, "data/doc/link: not a regular file" },
   /* No declaration, or the wrong encoding. */
-  bag = make_bag (&parent);
-  rewrite (bag, "bagit.txt", "BagIt-Version: 1.0\nTag-File-Character-Encoding: ISO-8859-1\n");
-  assert_refused (bag, "bagit.txt: Tag-File-Character-Encoding");
-  remove_all (parent);
-  g_clear_pointer (&parent, g_free);
-  g_free (bag);
-
+  { "bagit.txt", "BagIt-Version: 1.0\nTag-File-Character-Encoding: ISO-8859-1\n", NULL,
+    "bagit.txt: Tag-File-Character-Encoding" },
   /* A changed tag file, and a wrong Payload-Oxum. */
-  bag = make_bag (&parent);
-  rewrite (bag, "bag-info.txt", "Source-Organization: other\nPayload-Oxum: 9.2\n");
-  assert_refused (bag, "bag-info.txt: SHA-256 is ");
-  rewrite (bag, "bag-info.txt", "Payload-Oxum: 10.2\n");
-  assert_refused (bag, "Payload-Oxum is 10.2, the payload is 9.2");
-  remove_all (parent);
+  { "bag-info.txt", "Source-Organization: other\nPayload-Oxum: 9.2\n", NULL,
+    "bag-info.txt: SHA-256 is " },
+  { "bag-info.txt", "Payload-Oxum: 10.2\n", NULL, "Payload-Oxum is 10.2, the payload is 9.2" },
+};
+
+static void
+test_refusals (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (refusals); i++)
+    {
+      g_autofree char *parent = NULL;
+      g_autofree char *bag = make_bag (&parent);
+
+      if (refusals[i].file)
+        rewrite (bag, refusals[i].file, refusals[i].text);
+      else
+        refusals[i].damage (bag);
+      assert_refused (bag, refusals[i].wanted);
+      remove_all (parent);
+    }
 }
 
 static void

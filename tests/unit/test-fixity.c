@@ -24,24 +24,6 @@ write_file (const char *root, const char *relative, const char *text)
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 test_check_file (void)
 {
   g_autofree char *root = g_dir_make_tmp ("kho-fixity-XXXXXX", NULL);
@@ -63,7 +45,7 @@ test_check_file (void)
                    KHO_FIXITY_MISSING);
   g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
   g_assert_cmpstr (kho_fixity_status_name (KHO_FIXITY_MISSING), ==, "missing");
-  remove_tree (root);
+  kho_store_remove_tree (root, NULL);
 }
 
 static void
@@ -120,7 +102,7 @@ test_list_files (void)
       g_assert_cmpstr (file->key, ==, expected[j].key);
       j++;
     }
-  remove_tree (root);
+  kho_store_remove_tree (root, NULL);
 }
 
 /* Retention: whole years from the end of the year of issue (of intake
@@ -184,7 +166,7 @@ test_retention (void)
 
   g_free (doc.archive_id);
   g_clear_pointer (&db, kho_db_close);
-  remove_tree (dir);
+  kho_store_remove_tree (dir, NULL);
 }
 
 int

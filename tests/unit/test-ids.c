@@ -7,6 +7,7 @@
 #include "index/ids.h"
 #include "index/schema.h"
 #include "index/tokenizer.h"
+#include "index-fixture.h"
 
 static void
 test_parse_kinds (void)
@@ -135,14 +136,7 @@ test_resolve (void)
   }
 
   g_clear_pointer (&db, kho_db_close);
-  {
-    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
-    g_autofree char *shm = g_strconcat (path, "-shm", NULL);
-    g_unlink (wal);
-    g_unlink (shm);
-  }
-  g_unlink (path);
-  g_rmdir (dir);
+  kho_test_db_remove (dir, path);
 }
 
 static void
