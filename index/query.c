@@ -211,8 +211,23 @@ append_items (GString *out, GPtrArray *items, gboolean exclude, gboolean exact,
   return count;
 }
 
+static char *build (const char *user_query, gboolean bonus);
+
 char *
 kho_query_build (const char *user_query)
+{
+  return build (user_query, TRUE);
+}
+
+char *
+kho_query_build_matching (const char *user_query)
+{
+  return build (user_query, FALSE);
+}
+
+/* With @bonus, the exact form is added (see query.h). */
+static char *
+build (const char *user_query, gboolean bonus)
 {
   g_autoptr (GPtrArray) items = NULL;
   g_autofree char *text = NULL;
@@ -245,7 +260,7 @@ kho_query_build (const char *user_query)
   out = g_string_new (NULL);
   if (has_exclude)
     g_string_append_c (out, '(');
-  if (has_diacritics) {
+  if (has_diacritics && bonus) {
     g_string_append_c (out, '(');
     append_items (out, items, FALSE, FALSE, " AND ");
     g_string_append (out, ") OR (");

@@ -41,4 +41,9 @@ G_BEGIN_DECLS
  * Newly allocated. */
 char *kho_query_build (const char *user_query);
 
+/* The expression F alone: the same documents as kho_query_build's, without
+ * the exact words that only change their scores; cheaper to evaluate, for
+ * counting them.  NULL as kho_query_build. */
+char *kho_query_build_matching (const char *user_query);
+
 G_END_DECLS

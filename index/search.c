@@ -367,7 +367,9 @@ kho_search_count (sqlite3 *db, const char *user_query, const KhoSearchOptions *o
   if (facets)
     for (int i = 0; i < KHO_SEARCH_N_FACETS; i++)
       facets[i] = g_ptr_array_new_with_free_func ((GDestroyNotify) kho_search_facet_free);
-  expression = kho_query_build (user_query);
+  /* Counting needs the documents, not their scores: without the exact
+   * words' bonus, an accented query reads half the doclists. */
+  expression = kho_query_build_matching (user_query);
   if (expression == NULL && !has_filters (&filters))
     return 0;
 

@@ -85,6 +85,28 @@ test_expected_expressions (void)
   }
 }
 
+/* kho_query_build_matching: the folded form alone, the same without
+ * diacritics. */
+static void
+test_matching_expressions (void)
+{
+  static const char *const cases[][2] = {
+    { "dao tao", "\"dao\" AND \"tao\"" },
+    { "Đào tạo", "\"dao\" AND \"tao\"" },
+    { "hoạ*", "\"hoa\"*" },
+    { "Đào -tạo", "(\"dao\") NOT (\"tao\")" },
+    { "-Đào", NULL },
+  };
+
+  g_assert_null (kho_query_build_matching (NULL));
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *expression = kho_query_build_matching (cases[i][0]);
+
+      g_assert_cmpstr (expression, ==, cases[i][1]);
+    }
+}
+
 static void
 test_word_limit (void)
 {
@@ -222,6 +244,9 @@ test_expressions_match (void)
     g_test_message ("query %s", cases[i].input);
     g_assert_no_error (error);
     g_assert_cmpuint (hits->len, ==, cases[i].count);
+    /* counted with the expression without the exact words' bonus */
+    g_assert_cmpint (kho_search_count (db, cases[i].input, NULL, 0, 0, NULL, NULL), ==,
+                     cases[i].count);
     if (cases[i].count > 0)
       g_assert_cmpint (((KhoSearchHit *) hits->pdata[0])->document_id, ==, cases[i].first);
     g_ptr_array_unref (hits);
@@ -234,6 +259,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/query/expressions", test_expected_expressions);
+  g_test_add_func ("/query/matching-expressions", test_matching_expressions);
   g_test_add_func ("/query/word-limit", test_word_limit);
   g_test_add_func ("/query/hostile-inputs", test_hostile_inputs);
   g_test_add_func ("/query/random-inputs", test_random_inputs);
