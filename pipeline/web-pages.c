@@ -229,7 +229,11 @@ append_facets (KhoWebRequest *request, GString *out, KhoWebResults *results)
           kho_web_escape (out, shown);
           g_string_append (out, "</a> <span class=\"count\">");
           if (facet->estimated)    /* counted on a sample of the matches */
-            g_string_append (out, "≈ ");
+            {
+              g_string_append (out, "<abbr title=\"");
+              kho_web_escape (out, _("an estimate from a sample of the results"));
+              g_string_append (out, "\">≈</abbr> ");
+            }
           kho_web_escape (out, count);
           g_string_append (out, "</span></li>");
         }

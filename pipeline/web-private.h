@@ -29,6 +29,7 @@ struct KhoWeb {
   GHashTable *verified;    /* path → "sha256 size mtime" of a file checked */
   GHashTable *search_cache;/* /api/search parameters → JSON answer (GBytes) */
   gint64 search_version;   /* of the catalogue the cache holds answers of */
+  gint64 audit_changes;    /* rows this connection wrote to the audit trail */
   GMainContext *context;   /* the server's */
   GThreadPool *searchers;  /* searches off the main loop (web.c); NULL: on it */
   GAsyncQueue *connections;/* read-only sqlite3* for them, one per thread */
