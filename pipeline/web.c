@@ -578,13 +578,23 @@ fail:
 /* Searches run off the main loop, on a pool of threads (one per core),
  * each with a read-only connection of its own: a search of a common word
  * takes tens of milliseconds on a large archive, and the server must go on
- * answering pages, files and cached searches meanwhile.  The handler that
+ * answering pages, files and cached searches meanwhile.  Its two halves,
+ * the count with the facets and the page of hits, are two tasks of the
+ * pool: on an idle server they run at once, on two cores.  The handler that
  * asked is paused and returns; when the search is done the main loop runs
  * the request again, and kho_web_search then answers with the results
  * (request->ready).  Everything before the search in a handler that
  * searches must therefore be free of side effects. */
+typedef struct {
+  KhoWebSearchJob *job;
+  gboolean hits;              /* the page of hits; else the count and facets */
+  char *error;                /* when it failed */
+} SearchPart;
+
 struct KhoWebSearchJob {
   KhoWeb *web;
+  SearchPart parts[2];
+  int pending;                /* parts not done (atomic) */
   SoupServerMessage *msg;     /* a reference, paused */
   gulong finished_handler;
   gboolean finished;          /* the client went away: nothing to answer */
@@ -597,7 +607,6 @@ struct KhoWebSearchJob {
   KhoSearchOptions options;
   char *strings[8];
   KhoWebResults results;
-  char *error;                /* when it failed */
 };
 
 static char *
@@ -624,7 +633,8 @@ search_job_free (KhoWebSearchJob *job)
   for (gsize i = 0; i < G_N_ELEMENTS (job->strings); i++)
     g_free (job->strings[i]);
   kho_web_results_clear (&job->results);
-  g_free (job->error);
+  g_free (job->parts[0].error);
+  g_free (job->parts[1].error);
   g_free (job);
 }
 
@@ -653,19 +663,33 @@ search_finished (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* On a thread of the pool. */
+/* On a thread of the pool: one half of a search. */
 static void
 search_thread (gpointer data, gpointer user_data)
 {
-  KhoWebSearchJob *job = data;
+  SearchPart *part = data;
+  KhoWebSearchJob *job = part->job;
   KhoWeb *web = user_data;
   sqlite3 *db = g_async_queue_pop (web->connections);
+  const char *q = job->strings[0];
+  gint64 start = g_get_monotonic_time ();
   g_autoptr (GError) error = NULL;
 
-  if (!search_execute (db, job->strings[0], &job->options, &job->results, &error))
-    job->error = g_strdup (error->message);
+  if (part->hits)
+    job->results.hits = kho_search_run (db, q, &job->options, &error);
+  else
+    job->results.total = kho_search_count (db, q, &job->options, 10, 2000, job->results.facets,
+                                           &error);
   g_async_queue_push (web->connections, db);
-  g_main_context_invoke (web->context, search_finished, job);
+  if (error)
+    {
+      g_warning ("%s", error->message);
+      part->error = g_strdup (error->message);
+    }
+  g_debug ("search “%s”: %s %" G_GINT64_FORMAT " ms", q ? q : "",
+           part->hits ? "hits" : "count and facets", (g_get_monotonic_time () - start) / 1000);
+  if (g_atomic_int_dec_and_test (&job->pending))
+    g_main_context_invoke (web->context, search_finished, job);
 }
 
 static void
@@ -699,7 +723,13 @@ search_defer (KhoWebRequest *request, const KhoSearchOptions *options, const cha
   request->deferred = TRUE;
   request->web->searching++;
   soup_server_message_pause (request->msg);
-  g_thread_pool_push (request->web->searchers, job, NULL);
+  job->pending = 2;
+  for (int i = 0; i < 2; i++)
+    {
+      job->parts[i].job = job;
+      job->parts[i].hits = i == 1;
+      g_thread_pool_push (request->web->searchers, &job->parts[i], NULL);
+    }
 }
 
 /* The pool and its connections; none (searches on the main loop) when a
@@ -804,12 +834,15 @@ kho_web_search (KhoWebRequest *request, const char *mark_open, const char *mark_
     {
       /* Run again with the search done in the background (search_finished). */
       KhoWebSearchJob *job = request->ready;
+      const char *failed = job->parts[0].error ? job->parts[0].error : job->parts[1].error;
 
-      if (job->error)
+      if (failed)
         {
-          *message = g_strdup (job->error);
+          *message = g_strdup (failed);
           return FALSE;
         }
+      if (job->results.total == 0 || job->options.offset >= job->results.total)
+        g_ptr_array_set_size (job->results.hits, 0);   /* as search_execute */
       results->total = job->results.total;
       results->hits = g_steal_pointer (&job->results.hits);
       memcpy (results->facets, job->results.facets, sizeof results->facets);
