@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
+#include "index/db.h"
 #include "index/schema.h"
 #include "index/search.h"
 #include "index/tokenizer.h"
@@ -287,6 +288,50 @@ test_date_filters (void)
   sqlite3_close (db);
 }
 
+/* An archive of schema version 1 migrated to the current one: its
+ * full-text table built again with the prefix index (version 7), the same
+ * documents found, prefix queries among them. */
+static void
+test_migrated_index (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("kho-search-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "kho.db", NULL);
+  g_autoptr (GError) error = NULL;
+  sqlite3 *raw = NULL;
+  sqlite3_stmt *stmt = NULL;
+  GPtrArray *hits;
+  KhoDb *db;
+
+  g_assert_cmpint (sqlite3_open (path, &raw), ==, SQLITE_OK);
+  g_assert_cmpint (kho_tokenizer_register (raw), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (raw, kho_schema_v1, NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (raw, "PRAGMA user_version = 1", NULL, NULL, NULL), ==,
+                   SQLITE_OK);
+  add_document (raw, 1, "Kế hoạch số hóa", "Số hóa hồ sơ học sinh");
+  add_document (raw, 2, "Thông báo", "Lịch thi học kỳ");
+  add_document_full (raw, 3, "Kế hoạch", "Hoạch định", "processing", NULL, 1);
+  sqlite3_close (raw);
+
+  db = kho_db_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_prepare_v2 (kho_db_handle (db),
+      "SELECT sql FROM sqlite_master WHERE name = 'doc_fts'", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_nonnull (strstr ((const char *) sqlite3_column_text (stmt, 0), "prefix = '2 3'"));
+  sqlite3_finalize (stmt);
+
+  hits = run (kho_db_handle (db), "hoa*", NULL);   /* hóa, hoạch: document 1 only */
+  g_assert_cmpuint (hits->len, ==, 1);
+  g_assert_cmpint (hit_id (hits, 0), ==, 1);
+  g_ptr_array_unref (hits);
+  hits = run (kho_db_handle (db), "hoc", NULL);
+  g_assert_cmpuint (hits->len, ==, 2);
+  g_ptr_array_unref (hits);
+  g_assert_cmpint (kho_search_count (kho_db_handle (db), "li*", NULL, 0, 0, NULL, NULL), ==, 1);
+  kho_db_close (db);
+  kho_test_db_remove (dir, path);
+}
+
 /* How many rows of @query score differently under kho_rank() and bm25()
  * with the same weights. */
 static int
@@ -526,6 +571,7 @@ main (int argc, char **argv)
   g_test_add_func ("/search/rank-is-bm25", test_rank_is_bm25);
   g_test_add_func ("/search/facets-sampled", test_facets_sampled);
   g_test_add_func ("/search/date-filters", test_date_filters);
+  g_test_add_func ("/search/migrated-index", test_migrated_index);
   g_test_add_func ("/search/hit-fields", test_hit_fields);
   g_test_add_func ("/search/snippets", test_snippets);
   g_test_add_func ("/search/no-terms", test_no_terms);
