@@ -383,9 +383,10 @@ kho_audit_fixity_due (KhoDb *db, int limit, GError **error)
 }
 
 gboolean
-kho_audit_set_fixity (KhoDb *db, gint64 id, const char *status, GError **error)
+kho_audit_set_fixity (KhoDb *db, gint64 id, const char *time, const char *status,
+                      GError **error)
 {
-  g_autofree char *now = kho_db_now ();
+  g_autofree char *now = time ? g_strdup (time) : kho_db_now ();
   sqlite3_stmt *stmt = kho_db_prepare (db, "UPDATE documents SET verified = ?, fixity = ? "
                                            "WHERE id = ?", error);
 

@@ -110,8 +110,10 @@ GPtrArray *kho_audit_list (KhoDb *db, const char *archive_id, GError **error);
 /* The archived documents to check, as ids (gint64) in a GArray: all in id
  * order (@limit 0), or the @limit checked longest ago, never checked first. */
 GArray *kho_audit_fixity_due (KhoDb *db, int limit, GError **error);
-/* Records that document @id was checked now and found @status ("ok",
- * "changed", "missing", "unreadable"); within the caller's transaction. */
-gboolean kho_audit_set_fixity (KhoDb *db, gint64 id, const char *status, GError **error);
+/* Records that document @id was checked at @time (ISO 8601 UTC; NULL: now)
+ * and found @status ("ok", "changed", "missing", "unreadable"); within the
+ * caller's transaction. */
+gboolean kho_audit_set_fixity (KhoDb *db, gint64 id, const char *time, const char *status,
+                               GError **error);
 
 G_END_DECLS

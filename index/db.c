@@ -337,7 +337,7 @@ kho_db_rollback (KhoDb *db)
 #define DOCUMENT_COLUMNS \
   "id, archive_id, sha256, size, format, file_name, title, language, page_count, " \
   "pdf_sha256, pdf_size, issued, status, stage, error, created, part, " \
-  "coalesce(first_page, 0), coalesce(last_page, 0)"
+  "coalesce(first_page, 0), coalesce(last_page, 0), verified, fixity"
 
 static KhoDocument *
 document_from_row (sqlite3_stmt *stmt)
@@ -363,6 +363,8 @@ document_from_row (sqlite3_stmt *stmt)
   doc->part = sqlite3_column_int (stmt, 16);
   doc->first_page = sqlite3_column_int (stmt, 17);
   doc->last_page = sqlite3_column_int (stmt, 18);
+  doc->verified = kho_db_column_text (stmt, 19);
+  doc->fixity = kho_db_column_text (stmt, 20);
   return doc;
 }
 
@@ -723,6 +725,8 @@ kho_document_free (KhoDocument *doc)
   g_free (doc->stage);
   g_free (doc->error);
   g_free (doc->created);
+  g_free (doc->verified);
+  g_free (doc->fixity);
   g_free (doc);
 }
 

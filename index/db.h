@@ -51,6 +51,8 @@ typedef struct {
   char *stage;      /* last stage finished */
   char *error;
   char *created;
+  char *verified;   /* when kho verify last checked its files (ISO 8601 UTC), or NULL */
+  char *fixity;     /* what it found: ok, changed, missing, unreadable; NULL if never */
 } KhoDocument;
 
 typedef struct {

@@ -133,6 +133,17 @@ kho_document_json (KhoArchive *archive, KhoDocument *doc, GPtrArray *pages, GPtr
   add_file (builder, doc->sha256, doc->size, original);
   json_builder_set_member_name (builder, "pdf");
   add_file (builder, doc->pdf_sha256, doc->pdf_size, pdf);
+  /* The last check of the files by kho verify: null when never. */
+  json_builder_set_member_name (builder, "fixity");
+  if (doc->verified)
+    {
+      json_builder_begin_object (builder);
+      kho_json_add_string (builder, "verified", doc->verified);
+      kho_json_add_string (builder, "status", doc->fixity);
+      json_builder_end_object (builder);
+    }
+  else
+    json_builder_add_null_value (builder);
   json_builder_set_member_name (builder, "pages");
   json_builder_begin_array (builder);
   for (guint i = 0; i < pages->len; i++)

@@ -819,6 +819,21 @@ status_label (const char *status)
   return status;
 }
 
+/* What kho verify found, as kho show prints it (documents.fixity). */
+static const char *
+fixity_label (const char *fixity)
+{
+  if (g_strcmp0 (fixity, "ok") == 0)
+    return C_("fixity", "ok");
+  if (g_strcmp0 (fixity, "changed") == 0)
+    return C_("fixity", "changed");
+  if (g_strcmp0 (fixity, "missing") == 0)
+    return C_("fixity", "missing");
+  if (g_strcmp0 (fixity, "unreadable") == 0)
+    return C_("fixity", "unreadable");
+  return fixity ? fixity : "-";
+}
+
 static int
 command_show (int argc, char **argv)
 {
@@ -889,6 +904,15 @@ command_show (int argc, char **argv)
       g_autofree char *issued = cli_display_date (doc->issued);
       printf (_("  issued     %s\n"), issued);
     }
+  if (doc->verified)
+    {
+      g_autofree char *verified = cli_display_date (doc->verified);
+      /* TRANSLATORS: when kho verify last checked the files' checksums,
+       * then what it found (ok, changed, missing, unreadable). */
+      printf (_("  verified   %s, %s\n"), verified, fixity_label (doc->fixity));
+    }
+  else
+    printf ("%s\n", _("  verified   never"));
   print_fields (fields);
   if (tags && tags->len > 0)
     {

@@ -84,18 +84,94 @@ describe (const KhoVerifyDocument *doc)
   return g_string_free (text, FALSE);
 }
 
-static gboolean
-record (KhoDb *db, gint64 id, const char *status, const char *actor, const char *detail,
-        gint64 duration_ms, GError **error)
-{
-  gboolean ok = kho_db_begin (db, error) &&
-                kho_db_add_event (db, id, "verify", status, duration_ms, actor, detail, error) &&
-                (id <= 0 || kho_audit_set_fixity (db, id, status, error)) &&
-                kho_db_commit (db, error);
+/* Results are recorded in batches: with synchronous=FULL each commit is an
+ * fsync, and one per document made kho verify --all on a large archive
+ * wait on the disk more than on hashing.  A batch is committed after
+ * BATCH_SIZE results or BATCH_SECONDS after its first, whichever comes
+ * first; the files are hashed outside any transaction, so the write lock
+ * is held only while a batch's rows are written.  A run interrupted loses
+ * at most the batch not yet committed: each result's event and its
+ * documents.verified/fixity are in the same transaction, so the catalogue
+ * never has one without the other. */
+#define BATCH_SIZE 100
+#define BATCH_SECONDS 1
+/* A document with more bytes than this is hashed after the batch before
+ * it is committed, so that a long read does not keep those results
+ * waiting (and at risk from an interruption). */
+#define BATCH_LARGE_BYTES (64 * 1024 * 1024)
 
+/* One result waiting to be recorded: an event "verify" of document @id
+ * (0: of no document), and for a document its last check. */
+typedef struct {
+  gint64 id;
+  char *time;          /* when the check ended */
+  char *status;
+  char *detail;
+  gint64 duration_ms;  /* -1: none */
+} PendingResult;
+
+typedef struct {
+  KhoDb *db;
+  const char *actor;
+  GArray *results;     /* PendingResult */
+  gint64 first;        /* monotonic time of the first result pending */
+} Batch;
+
+static void
+pending_result_clear (PendingResult *result)
+{
+  g_free (result->time);
+  g_free (result->status);
+  g_free (result->detail);
+}
+
+/* Writes every pending result in one transaction; FALSE (nothing of the
+ * batch written) on a database error. */
+static gboolean
+batch_commit (Batch *batch, GError **error)
+{
+  gboolean ok;
+
+  if (batch->results->len == 0)
+    return TRUE;
+  ok = kho_db_begin (batch->db, error);
+  for (guint i = 0; ok && i < batch->results->len; i++)
+    {
+      PendingResult *result = &g_array_index (batch->results, PendingResult, i);
+      g_autoptr (KhoDocument) still = NULL;
+
+      /* A document deleted since it was checked (kho delete) has nothing
+       * left to record a check on. */
+      if (result->id > 0 && (still = kho_db_get_document (batch->db, result->id, NULL)) == NULL)
+        continue;
+      ok = kho_db_add_event_at (batch->db, result->id, result->time, "verify", result->status,
+                                result->duration_ms, batch->actor, result->detail, error) &&
+           (result->id <= 0 ||
+            kho_audit_set_fixity (batch->db, result->id, result->time, result->status, error));
+    }
+  ok = ok && kho_db_commit (batch->db, error);
   if (!ok)
-    kho_db_rollback (db);
+    kho_db_rollback (batch->db);
+  g_array_set_size (batch->results, 0);
   return ok;
+}
+
+/* Adds a result (the time is now) and commits the batch when it is full
+ * or old enough. */
+static gboolean
+record (Batch *batch, gint64 id, const char *status, const char *detail, gint64 duration_ms,
+        GError **error)
+{
+  PendingResult result = { id, kho_db_now (), g_strdup (status), g_strdup (detail),
+                           duration_ms };
+
+  if (batch->results->len == 0)
+    batch->first = g_get_monotonic_time ();
+  g_array_append_val (batch->results, result);
+  if (batch->results->len < BATCH_SIZE &&
+      g_get_monotonic_time () - batch->first < BATCH_SECONDS * G_USEC_PER_SEC)
+    return TRUE;
+  return batch_commit (batch, error);
 }
 
 /* Whether a document owns @file. */
@@ -126,8 +202,11 @@ kho_verify_run (KhoArchive *archive, int oldest, const char *actor, KhoVerifyRep
   g_autoptr (GHashTable) cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr (GPtrArray) files = NULL;
   g_autofree char *summary = NULL;
+  g_autoptr (GArray) results = g_array_new (FALSE, FALSE, sizeof (PendingResult));
+  Batch batch = { db, actor, results, 0 };
   gint64 started = g_get_monotonic_time ();
 
+  g_array_set_clear_func (results, (GDestroyNotify) pending_result_clear);
   memset (report, 0, sizeof *report);
   report->documents = g_ptr_array_new_with_free_func ((GDestroyNotify) document_free);
   report->orphans = g_ptr_array_new_with_free_func (g_free);
@@ -143,6 +222,8 @@ kho_verify_run (KhoArchive *archive, int oldest, const char *actor, KhoVerifyRep
 
       if (row == NULL)
         continue;  /* deleted meanwhile */
+      if (row->size + row->pdf_size > BATCH_LARGE_BYTES && !batch_commit (&batch, error))
+        return FALSE;
       doc = g_new0 (KhoVerifyDocument, 1);
       doc->id = row->id;
       doc->archive_id = g_strdup (row->archive_id);
@@ -162,7 +243,7 @@ kho_verify_run (KhoArchive *archive, int oldest, const char *actor, KhoVerifyRep
       g_ptr_array_add (report->documents, doc);
       report->counts[doc->status]++;
       detail = describe (doc);
-      if (!record (db, doc->id, kho_fixity_status_name (doc->status), actor, detail,
+      if (!record (&batch, doc->id, kho_fixity_status_name (doc->status), detail,
                    (g_get_monotonic_time () - t0) / 1000, error))
         return FALSE;
     }
@@ -173,7 +254,12 @@ kho_verify_run (KhoArchive *archive, int oldest, const char *actor, KhoVerifyRep
    * again before it is called an orphan. */
   files = kho_fixity_list_files (archive->root, error);
   if (files == NULL)
-    return FALSE;
+    {
+      /* The documents' results stand even though the orphans could not
+       * be looked for. */
+      batch_commit (&batch, NULL);
+      return FALSE;
+    }
   for (guint i = 0; i < files->len; i++)
     {
       KhoFixityFile *file = files->pdata[i];
@@ -182,7 +268,7 @@ kho_verify_run (KhoArchive *archive, int oldest, const char *actor, KhoVerifyRep
       if (owned (db, file) || !g_file_test (path, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK))
         continue;
       g_ptr_array_add (report->orphans, g_strdup (file->path));
-      if (!record (db, 0, "orphan", actor, file->path, -1, error))
+      if (!record (&batch, 0, "orphan", file->path, -1, error))
         return FALSE;
     }
 
@@ -191,6 +277,8 @@ kho_verify_run (KhoArchive *archive, int oldest, const char *actor, KhoVerifyRep
                              report->counts[KHO_FIXITY_CHANGED],
                              report->counts[KHO_FIXITY_MISSING],
                              report->counts[KHO_FIXITY_UNREADABLE], report->orphans->len);
-  return record (db, 0, kho_verify_report_failed (report) ? "failed" : "ok", actor, summary,
-                 (g_get_monotonic_time () - started) / 1000, error);
+  /* The run's own event ends the last batch. */
+  return record (&batch, 0, kho_verify_report_failed (report) ? "failed" : "ok", summary,
+                 (g_get_monotonic_time () - started) / 1000, error) &&
+         batch_commit (&batch, error);
 }

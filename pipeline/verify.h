@@ -38,7 +38,10 @@ void kho_verify_report_clear (KhoVerifyReport *report);
  * result is an event "verify" (status ok, changed, missing, unreadable)
  * with @actor (NULL: the OS user) and becomes its last check; each orphan
  * an event "verify" with status "orphan"; the run an event of no document.
- * An original shared by the parts of a split scan is read once.  FALSE
+ * An original shared by the parts of a split scan is read once.  Results
+ * are committed in batches (up to 100 documents or 1 s, the files hashed
+ * outside the transaction): a run interrupted loses at most the results
+ * of its last batch, never one half of a result.  FALSE
  * only when the check itself could not run (the database, a folder that
  * cannot be listed). */
 gboolean kho_verify_run (KhoArchive *archive, int oldest, const char *actor,

@@ -14,6 +14,7 @@ import getpass
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -84,6 +85,19 @@ def main():
     chain = json.loads(kho("audit", "verify", "--json").stdout)
     check("audit verify: intact", chain["ok"] and chain["problem"] is None and
           chain["entries"] > 10, chain)
+    for doc_id in (a, b):
+        fixity = json.loads(kho("show", "--json", doc_id).stdout)["fixity"]
+        check("show --json %s: verified ok, with the time of the check" % doc_id,
+              fixity is not None and fixity["status"] == "ok" and
+              re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", fixity["verified"] or "")
+              is not None, fixity)
+    shown = kho("show", a).stdout
+    check("show: the last check and its result",
+          re.search(r"^  verified   \d\d/\d\d/\d{4} \d\d:\d\d, ok$", shown, re.M), shown)
+    shown = kho("show", a, lang="vi").stdout
+    check("show (vi): the last check and its result",
+          re.search(r"^  ngày kiểm tra  \d\d/\d\d/\d{4} \d\d:\d\d, nguyên vẹn$", shown, re.M),
+          shown)
 
     # --- the trail of one document ---
     kho("get", a, "--original", "-o", os.path.join(TMP, "a.orig"))
@@ -131,6 +145,11 @@ def main():
     check("flipped byte: the check and the refused download are recorded",
           [(e["stage"], e["status"]) for e in log[-3:]] ==
           [("verify", "changed"), ("verify", "changed"), ("access", "failed")], log[-3:])
+    check("flipped byte: show --json reports the change",
+          json.loads(kho("show", "--json", a).stdout)["fixity"]["status"] == "changed" and
+          json.loads(kho("show", "--json", b).stdout)["fixity"]["status"] == "ok")
+    check("flipped byte: show reports the change",
+          re.search(r"^  verified   .*, changed$", kho("show", a).stdout, re.M))
     with open(path, "r+b") as f:
         f.seek(1000)
         f.write(byte)

@@ -43,11 +43,16 @@ def show(archive, doc_id):
     return json.loads(kho(archive, "show", "--json", doc_id).stdout)
 
 
-def comparable(doc):
+def comparable(doc, fixity=True):
     """kho show --json without what differs between two archives by design:
-    where the files are, and the history (export and import add events)."""
+    where the files are, and the history (export and import add events).
+    fixity=False leaves out the last check by kho verify too: a document
+    restored from a bag has not been checked in its new archive, so its
+    verification state may differ from the source's (a backup keeps it)."""
     doc = dict(doc)
     doc.pop("events")
+    if not fixity:
+        doc.pop("fixity")
     doc["original"] = {k: v for k, v in doc["original"].items() if k != "path"}
     doc["pdf"] = {k: v for k, v in doc["pdf"].items() if k != "path"}
     return doc
@@ -232,9 +237,9 @@ def main():
     for doc_id in all_ids:
         restored = show(target, doc_id)
         check("%s: kho show --json the same after the round trip" % doc_id,
-              comparable(restored) == comparable(shown[doc_id]),
-              [k for k in comparable(restored)
-               if comparable(restored)[k] != comparable(shown[doc_id]).get(k)])
+              comparable(restored, False) == comparable(shown[doc_id], False),
+              [k for k in comparable(restored, False)
+               if comparable(restored, False)[k] != comparable(shown[doc_id], False).get(k)])
         check("%s: its history kept, then an import event" % doc_id,
               [e["time"] for e in restored["events"][:-1]] ==
               [e["time"] for e in shown[doc_id]["events"]] and

@@ -1,13 +1,16 @@
 /* test-fixity.c — store/fixity.c (a file against its SHA-256, the files of
- * originals/ and pdfa/ and whose place they name) and the retention
- * periods of pipeline/disposal.c. */
+ * originals/ and pdfa/ and whose place they name), the retention periods
+ * of pipeline/disposal.c, and how pipeline/verify.c records its results. */
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "index/audit.h"
 #include "index/db.h"
+#include "pipeline/archive.h"
 #include "pipeline/disposal.h"
+#include "pipeline/verify.h"
 #include "store/fixity.h"
 #include "store/originals.h"
 
@@ -169,6 +172,85 @@ test_retention (void)
   kho_store_remove_tree (dir, NULL);
 }
 
+/* kho verify records its results in batches (verify.c): more documents
+ * than one batch holds are all recorded, one event each with its last
+ * check, the chain intact, the run's event last. */
+static void
+test_verify_batches (void)
+{
+  enum { DOCUMENTS = 250 };
+  g_autofree char *root = g_dir_make_tmp ("kho-fixity-XXXXXX", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KhoArchive) archive = kho_archive_init (root, "KHO", &error);
+  g_autoptr (GPtrArray) entries = NULL;
+  KhoVerifyReport report;
+  KhoAuditCheck check = { 0 };
+  guint verify_events = 0;
+
+  g_assert_no_error (error);
+  g_assert_true (kho_db_begin (archive->db, NULL));
+  for (int i = 0; i < DOCUMENTS; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("document %d", i);
+      g_autofree char *sha256 = g_compute_checksum_for_string (G_CHECKSUM_SHA256, text, -1);
+      g_autofree char *path = kho_store_original_path (root, sha256);
+      g_autofree char *dir = g_path_get_dirname (path);
+      KhoDocument doc = { .sha256 = sha256, .size = (gint64) strlen (text), .format = (char *) "png",
+                          .file_name = (char *) "x.png", .created = (char *) "2024-06-01T00:00:00Z" };
+
+      g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+      g_assert_true (g_file_set_contents (path, text, -1, NULL));
+      g_assert_cmpint (kho_db_insert_document (archive->db, "KHO", 2024, &doc, &error), >, 0);
+      g_assert_true (kho_db_index_document (archive->db, doc.id, &error));
+      g_free (doc.archive_id);
+    }
+  g_assert_true (kho_db_commit (archive->db, NULL));
+
+  g_assert_true (kho_verify_run (archive, 0, "tester", &report, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.documents->len, ==, DOCUMENTS);
+  g_assert_cmpint (report.counts[KHO_FIXITY_OK], ==, DOCUMENTS);
+  g_assert_false (kho_verify_report_failed (&report));
+  kho_verify_report_clear (&report);
+
+  entries = kho_audit_list (archive->db, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      KhoAuditEntry *entry = entries->pdata[i];
+
+      if (g_strcmp0 (entry->stage, "verify") == 0 && entry->archive_id)
+        {
+          g_assert_cmpstr (entry->status, ==, "ok");
+          g_assert_cmpstr (entry->actor, ==, "tester");
+          verify_events++;
+        }
+    }
+  g_assert_cmpuint (verify_events, ==, DOCUMENTS);
+  {
+    KhoAuditEntry *last = entries->pdata[entries->len - 1];
+
+    g_assert_cmpstr (last->stage, ==, "verify");
+    g_assert_null (last->archive_id);
+    g_assert_true (g_str_has_prefix (last->detail, "250 documents: 250 ok,"));
+  }
+  /* Every document has its last check, so none is due before another. */
+  for (int i = 1; i <= DOCUMENTS; i++)
+    {
+      g_autoptr (KhoDocument) doc = kho_db_get_document (archive->db, i, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (doc->verified);
+      g_assert_cmpstr (doc->fixity, ==, "ok");
+    }
+  g_assert_true (kho_audit_verify (archive->db, &check, &error));
+  g_assert_cmpint (check.problem, ==, KHO_AUDIT_OK);
+  kho_audit_check_clear (&check);
+
+  g_clear_pointer (&archive, kho_archive_free);
+  kho_store_remove_tree (root, NULL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -176,5 +258,6 @@ main (int argc, char **argv)
   g_test_add_func ("/fixity/check-file", test_check_file);
   g_test_add_func ("/fixity/list-files", test_list_files);
   g_test_add_func ("/fixity/retention", test_retention);
+  g_test_add_func ("/fixity/verify-batches", test_verify_batches);
   return g_test_run ();
 }

@@ -155,6 +155,7 @@ test_newer_schema_refused (void)
   g_assert_null (db);
   g_assert_error (error, KHO_DB_ERROR, KHO_DB_ERROR_VERSION);
   g_assert_nonnull (strstr (error->message, "99"));
+  kho_test_db_remove (dir, path);
 }
 
 /* An archive made by a kho with schema version 1 is migrated in place:
@@ -189,6 +190,7 @@ test_migrate_from_v1 (void)
   g_assert_cmpstr (((KhoPageRow *) pages->pdata[0])->text, ==, "Kế hoạch");
   g_assert_cmpstr (((KhoPageRow *) pages->pdata[0])->words, ==, "");
   kho_db_close (db);
+  kho_test_db_remove (dir, path);
 }
 
 int
