@@ -1019,6 +1019,32 @@ kho_db_add_event_at (KhoDb *db, gint64 document_id, const char *time, const char
 }
 
 gboolean
+kho_db_merge_index (KhoDb *db, int pages, gboolean *more, GError **error)
+{
+  sqlite3_stmt *stmt;
+  sqlite3_int64 before;
+
+  *more = FALSE;
+  if (!kho_db_begin (db, error))
+    return FALSE;
+  before = sqlite3_total_changes64 (db->handle);
+  /* A negative count merges segments of any level (FTS5's 'merge'). */
+  stmt = kho_db_prepare (db, "INSERT INTO doc_fts (doc_fts, rank) VALUES ('merge', ?)", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int (stmt, 1, -MAX (pages, 16));
+  if (!kho_db_step_done (db, stmt, error))
+    goto fail;
+  /* FTS5's own test of work left: fewer than 2 rows written, none. */
+  *more = sqlite3_total_changes64 (db->handle) - before >= 2;
+  return kho_db_commit (db, error);
+
+fail:
+  kho_db_rollback (db);
+  return FALSE;
+}
+
+gboolean
 kho_db_backup (KhoDb *db, const char *path, GError **error)
 {
   sqlite3 *copy = NULL;

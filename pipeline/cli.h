@@ -71,6 +71,9 @@ int cli_command_audit (int argc, char **argv);
 int cli_command_retention (int argc, char **argv);
 int cli_command_delete (int argc, char **argv);
 
+/* The command of cmd-optimize.c */
+int cli_command_optimize (int argc, char **argv);
+
 /* The command of cmd-serve.c */
 int cli_command_serve (int argc, char **argv);
 

@@ -1096,6 +1096,7 @@ static const Command commands[] = {
   { "export", cli_command_export, N_("write documents as a BagIt bag") },
   { "import", cli_command_import, N_("restore the documents of a BagIt bag") },
   { "backup", cli_command_backup, N_("copy the archive while it is in use") },
+  { "optimize", cli_command_optimize, N_("merge the full-text index for the fastest searches") },
   { "verify", cli_command_verify, N_("check every file against its SHA-256; find orphans") },
   { "audit", cli_command_audit, N_("check the audit trail's hash chain, show it") },
   { "retention", cli_command_retention, N_("list documents past their retention period") },

@@ -654,6 +654,7 @@ struct Supervisor {
   int fast_deaths;         /* workers in a row that died right after starting */
   gboolean failed;         /* the workers cannot start: stop */
   guint respawn_source;
+  int merged_done;         /* jobs done when the index was last merged; -1 never */
 };
 
 static void spawn_workers (Supervisor *sup);
@@ -844,13 +845,51 @@ scan_folder (Supervisor *sup, const char *dir)
     }
 }
 
+/* With nothing queued or running, the full-text index is merged
+ * (kho_db_merge_index): each document indexed wrote a segment of its own,
+ * and a search looks words up in every segment.  A few short steps per
+ * rescan, so that the supervisor stays responsive and a file arriving
+ * meanwhile waits a moment at most. */
+#define MERGE_STEPS 8
+#define MERGE_PAGES 500
+
+static void
+merge_index_when_idle (Supervisor *sup)
+{
+  KhoQueueCounts counts;
+  g_autoptr (GError) error = NULL;
+
+  if (!kho_queue_counts (sup->archive->db, &counts, &error))
+    return;
+  if (counts.queued + counts.waiting + counts.running > 0 || counts.done == sup->merged_done)
+    return;
+  for (int i = 0; i < MERGE_STEPS; i++)
+    {
+      gboolean more;
+
+      if (!kho_db_merge_index (sup->archive->db, MERGE_PAGES, &more, &error))
+        {
+          g_warning (_("merging the full-text index: %s"), error->message);
+          return;
+        }
+      if (!more)
+        {
+          sup->merged_done = counts.done;
+          return;
+        }
+    }
+}
+
 static gboolean
 on_rescan (gpointer data)
 {
   Supervisor *sup = data;
 
   if (!sup->stopping)
-    scan_folder (sup, sup->inbox);
+    {
+      scan_folder (sup, sup->inbox);
+      merge_index_when_idle (sup);
+    }
   return G_SOURCE_CONTINUE;
 }
 
@@ -1152,6 +1191,7 @@ kho_watch_run (KhoArchive *archive, const KhoWatchOptions *options, GError **err
   sup.candidates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   sup.monitors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   sup.workers = g_ptr_array_new ();
+  sup.merged_done = -1;
 
   if (!recover (&sup, error))
     goto out;

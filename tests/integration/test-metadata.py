@@ -100,6 +100,18 @@ def main():
     check("--type of nothing", ids_of("--type", "Luật") == [])
     kho("search", "--from", "not a date", status=2)
 
+    # kho optimize merges the full-text index: the same answers after; a
+    # second run finds nothing left to merge (one step).
+    queries = (["khai giang"], ["hoc sinh"], ["--type", "KH"], ["so hoa*"], ["ra soat"])
+    answers = [kho("search", "--json", *q).stdout for q in queries]
+    first = json.loads(kho("optimize", "--json").stdout)
+    check("optimize: merged", first["steps"] >= 1 and first["milliseconds"] >= 0, first)
+    check("optimize: the same answers", [kho("search", "--json", *q).stdout for q in queries] ==
+          answers)
+    again = json.loads(kho("optimize", "--json").stdout)
+    check("optimize again: nothing left to merge", again["steps"] == 1, again)
+    kho("optimize", "extra", status=2)
+
     # kho edit: checked, recorded, kept.
     kho("edit", kh, "--set", "type=không có loại này", status=2)
     kho("edit", kh, "--set", "issued=31/02/2023", status=2)

@@ -332,6 +332,77 @@ test_migrated_index (void)
   kho_test_db_remove (dir, path);
 }
 
+static int
+segments (sqlite3 *db)
+{
+  sqlite3_stmt *stmt = NULL;
+  int n;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(DISTINCT segid) FROM doc_fts_idx", -1,
+                                       &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
+}
+
+static char *
+found (sqlite3 *db, const char *query)
+{
+  GPtrArray *hits = run (db, query, NULL);
+  GString *ids = g_string_new (NULL);
+
+  for (guint i = 0; i < hits->len; i++)
+    g_string_append_printf (ids, "%" G_GINT64_FORMAT " %.6f;", hit_id (hits, i),
+                            ((KhoSearchHit *) hits->pdata[i])->score);
+  g_ptr_array_unref (hits);
+  return g_string_free (ids, FALSE);
+}
+
+/* kho_db_merge_index: documents indexed one transaction each leave a
+ * segment each; the steps merge them into one, and every search finds the
+ * same documents with the same scores. */
+static void
+test_merge_index (KhoTestDbFixture *f, gconstpointer data)
+{
+  static const char *const queries[] = { "hoc sinh", "thong bao", "lop 1*", "Kế hoạch" };
+  sqlite3 *db = kho_db_handle (f->db);
+  g_autoptr (GPtrArray) before = g_ptr_array_new_with_free_func (g_free);
+  gboolean more = TRUE;
+  int steps = 0;
+
+  (void) data;
+  for (int i = 1; i <= 40; i++)
+    {
+      g_autofree char *body = g_strdup_printf ("Học sinh lớp %d, thông báo số %d", i % 9, i);
+
+      add_document (db, i, i % 3 ? "Thông báo" : "Kế hoạch", body);   /* autocommit: one each */
+    }
+  g_assert_cmpint (segments (db), >, 4);
+  for (guint q = 0; q < G_N_ELEMENTS (queries); q++)
+    g_ptr_array_add (before, found (db, queries[q]));
+
+  while (more)
+    {
+      g_autoptr (GError) error = NULL;
+
+      g_assert_true (kho_db_merge_index (f->db, 16, &more, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (++steps, <, 100);
+    }
+  g_assert_cmpint (steps, >, 1);
+  g_assert_cmpint (segments (db), ==, 1);
+  for (guint q = 0; q < G_N_ELEMENTS (queries); q++)
+    {
+      g_autofree char *after = found (db, queries[q]);
+
+      g_assert_cmpstr (after, ==, before->pdata[q]);
+    }
+  /* Nothing left: one step that does nothing. */
+  g_assert_true (kho_db_merge_index (f->db, 16, &more, NULL));
+  g_assert_false (more);
+}
+
 /* How many rows of @query score differently under kho_rank() and bm25()
  * with the same weights. */
 static int
@@ -572,6 +643,8 @@ main (int argc, char **argv)
   g_test_add_func ("/search/facets-sampled", test_facets_sampled);
   g_test_add_func ("/search/date-filters", test_date_filters);
   g_test_add_func ("/search/migrated-index", test_migrated_index);
+  g_test_add ("/search/merge-index", KhoTestDbFixture, NULL, kho_test_db_setup, test_merge_index,
+              kho_test_db_teardown);
   g_test_add_func ("/search/hit-fields", test_hit_fields);
   g_test_add_func ("/search/snippets", test_snippets);
   g_test_add_func ("/search/no-terms", test_no_terms);
