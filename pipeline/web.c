@@ -745,9 +745,14 @@ searchers_start (KhoWeb *web)
     {
       sqlite3 *db = NULL;
 
+      /* Read through a memory map, with a larger page cache: a search of
+       * common words reads megabytes of the index, and copying every page
+       * in with pread was a tenth of its time. */
       if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL)
             != SQLITE_OK || kho_tokenizer_register (db) != SQLITE_OK ||
-          sqlite3_busy_timeout (db, 5000) != SQLITE_OK)
+          sqlite3_busy_timeout (db, 5000) != SQLITE_OK ||
+          sqlite3_exec (db, "PRAGMA mmap_size = 2147418112; PRAGMA cache_size = -65536",
+                        NULL, NULL, NULL) != SQLITE_OK)
         {
           g_warning ("%s: %s; searching on one thread", path, db ? sqlite3_errmsg (db) : "");
           sqlite3_close (db);
