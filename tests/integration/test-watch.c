@@ -1410,6 +1410,7 @@ test_split_on_blank (Fixture *f, gconstpointer data)
   g_assert_true (g_key_file_load_from_file (keys, path, G_KEY_FILE_KEEP_COMMENTS, NULL));
   g_key_file_set_boolean (keys, "watch", "split-on-blank", TRUE);
   g_assert_true (g_key_file_save_to_file (keys, path, NULL));
+  set_config (f, "rescan-interval", 1);
   watch_start (f, 2);
   sum = drop_input (f, "batch.tif", batch);
   status = wait_until (f, two_archived, NULL, 300, "the two parts of the scan archived");
@@ -1420,6 +1421,15 @@ test_split_on_blank (Fixture *f, gconstpointer data)
   g_assert_cmpint (db_int (f, "SELECT count(*) FROM documents WHERE sha256 = ? AND part = 2 "
                               "AND first_page = 5 AND last_page = 6", sum, NULL), ==, 1);
   assert_folder_empty (f, f->inbox);
+  /* With its queue empty, kho watch merges the full-text index: the two
+   * parts, indexed one transaction each, end in one segment. */
+  for (int waited = 0; db_int (f, "SELECT count(DISTINCT segid) FROM doc_fts_idx", NULL) != 1;
+       waited++)
+    {
+      if (waited == 100)
+        fail (f, NULL, "the full-text index was not merged within 20 s of the queue emptying");
+      g_usleep (200 * 1000);
+    }
   watch_stop (f, SIGTERM);
 }
 
