@@ -72,6 +72,8 @@ CREATE INDEX documents_verified ON documents(verified, id);
 -- Search filters by date of issue (index/search.c) find their documents
 -- through this index instead of reading every match's document.
 CREATE INDEX documents_issued ON documents(issued) WHERE status = 'archived';
+-- … and the filter by tag (the inbox subfolder's) through this one.
+CREATE INDEX tags_tag ON tags(tag);
 
 -- Prefix queries ("hoa*", "tr*") read an index of the first 2 and 3
 -- characters of every word instead of merging the lists of every word that

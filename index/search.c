@@ -19,8 +19,8 @@ G_DEFINE_QUARK (kho-search-error-quark, kho_search_error)
 
 /* The filters, on the row of "documents": ?6 type (name or code), ?7
  * issuer (a part of it), ?8 and ?9 the dates of issue (ISO, or a prefix
- * such as "2023": "to 2023" takes in the whole year), ?10 the reference
- * and ?11 its number (what comes before the first "/": found through the
+ * such as "2023": "to 2023" takes in the whole year), ?12 a tag, ?10 the
+ * reference and ?11 its number (what comes before the first "/": found through the
  * index of fields, then the whole reference compared)
  * "189/KH-UBND".  Names and values compare in their search form
  * (kho_fold: no accents, lower case).  The type and issuer filters fold
@@ -30,6 +30,11 @@ G_DEFINE_QUARK (kho-search-error-quark, kho_search_error)
  * the index (DISTINCT_VALUES: one seek per value, the next one greater
  * than the last), not by reading every document's entry and sorting them
  * out (130 ms for the 30 types of 100 000 documents). */
+#define DISTINCT_TAGS \
+  "WITH RECURSIVE d(value) AS (SELECT (SELECT min(tag) FROM tags)" \
+  "  UNION ALL SELECT (SELECT min(t.tag) FROM tags t WHERE t.tag > d.value)" \
+  "    FROM d WHERE d.value IS NOT NULL)" \
+  " SELECT value FROM d WHERE value IS NOT NULL"
 #define DISTINCT_VALUES(field) \
   "WITH RECURSIVE d(value) AS (SELECT (SELECT min(value) FROM fields WHERE name = '" field "')" \
   "  UNION ALL SELECT (SELECT min(f.value) FROM fields f" \
@@ -56,6 +61,8 @@ G_DEFINE_QUARK (kho-search-error-quark, kho_search_error)
   "  AND ((?8 IS NULL AND ?9 IS NULL) OR " id " IN (SELECT id FROM documents" \
   "       WHERE status = 'archived' AND issued >= coalesce(?8, '')" \
   "         AND issued <= coalesce(?9 || '~', '~')))" \
+  "  AND (?12 IS NULL OR " id " IN (SELECT document_id FROM tags WHERE tag IN" \
+  "       (SELECT value FROM (" DISTINCT_TAGS ") WHERE kho_fold(value) = kho_fold(?12))))" \
   "  AND (?10 IS NULL OR (" id " IN (SELECT document_id FROM fields" \
   "       WHERE name = 'number' AND value = ?11)" \
   "       AND kho_fold(" REFERENCE_SQL (id) ") = kho_fold(?10)))"
@@ -160,12 +167,14 @@ kho_search_options_init (KhoSearchOptions *options)
   options->mark_open = "[";
   options->mark_close = "]";
   options->type = options->issuer = options->from = options->to = options->number = NULL;
+  options->tag = NULL;
 }
 
 static gboolean
 has_filters (const KhoSearchOptions *options)
 {
-  return options->type || options->issuer || options->from || options->to || options->number;
+  return options->type || options->issuer || options->from || options->to || options->number ||
+         options->tag;
 }
 
 void
@@ -199,6 +208,7 @@ bind_filters (sqlite3_stmt *stmt, const char *expression, const KhoSearchOptions
   sqlite3_bind_text (stmt, 8, filters->from, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 9, filters->to, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 10, filters->number, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 12, filters->tag, -1, SQLITE_STATIC);
   if (filters->number)
     {
       const char *slash = strchr (filters->number, '/');
@@ -240,6 +250,7 @@ kho_search_run (sqlite3 *db, const char *user_query,
   FILTER (from);
   FILTER (to);
   FILTER (number);
+  FILTER (tag);
   #undef FILTER
 
   expression = kho_query_build (user_query);
@@ -295,7 +306,8 @@ out:
 
 /* --- counts and facets --- */
 
-const char *const kho_search_facet_names[KHO_SEARCH_N_FACETS] = { "type", "year", "issuer" };
+const char *const kho_search_facet_names[KHO_SEARCH_N_FACETS] = { "type", "year", "issuer",
+                                                                  "tag" };
 
 /* The matching documents (ids), with the same filters as the search.  For
  * words: ?1 the MATCH expression; without: every archived document that
@@ -311,7 +323,7 @@ const char *const kho_search_facet_names[KHO_SEARCH_N_FACETS] = { "type", "year"
  * the id: spread over the whole archive (the first N in id order would be
  * the oldest scans, and their years) and not in step with any period of
  * the ids (every ?2-th id would be: a batch that alternates two types).  Each facet keeps its ?3
- * most frequent values; row 3 is the size of the sample.  The matches
+ * most frequent values; row 4 is the size of the sample.  The matches
  * drive the joins (CROSS JOIN): left to itself SQLite walked every
  * document's field and looked each up among the matches. */
 #define FACETS_SQL(matches) \
@@ -326,7 +338,9 @@ const char *const kho_search_facet_names[KHO_SEARCH_N_FACETS] = { "type", "year"
   " UNION ALL SELECT * FROM (SELECT 2, f.value, count(*) AS n FROM m CROSS JOIN fields f" \
   "   ON f.document_id = m.id AND f.name = 'issuer'" \
   "   GROUP BY f.value ORDER BY n DESC, f.value LIMIT ?3)" \
-  " UNION ALL SELECT 3, NULL, count(*) FROM m"
+  " UNION ALL SELECT * FROM (SELECT 3, t.tag, count(*) AS n FROM m CROSS JOIN tags t" \
+  "   ON t.document_id = m.id GROUP BY t.tag ORDER BY n DESC, t.tag LIMIT ?3)" \
+  " UNION ALL SELECT 4, NULL, count(*) FROM m"
 
 /* By kind of search: words, words and filters, filters alone. */
 static const char *const facet_sql[3] = { FACETS_SQL (MATCH_SQL), FACETS_SQL (MATCH_FILTERED_SQL),
@@ -363,6 +377,7 @@ kho_search_count (sqlite3 *db, const char *user_query, const KhoSearchOptions *o
   FILTER (from);
   FILTER (to);
   FILTER (number);
+  FILTER (tag);
   #undef FILTER
   if (facets)
     for (int i = 0; i < KHO_SEARCH_N_FACETS; i++)

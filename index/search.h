@@ -46,6 +46,7 @@ typedef struct {
   const char *from;       /* date of issue, ISO 8601 or a prefix ("2023", "2023-04") */
   const char *to;
   const char *number;     /* the reference "189/KH-UBND" */
+  const char *tag;        /* a tag (the inbox subfolder's: "Công văn đến") */
 } KhoSearchOptions;
 
 /* Sets @options to the defaults above. */
@@ -79,7 +80,7 @@ typedef struct {
   gboolean estimated;   /* scaled from a sample */
 } KhoSearchFacet;
 
-#define KHO_SEARCH_N_FACETS 3
+#define KHO_SEARCH_N_FACETS 4
 extern const char *const kho_search_facet_names[KHO_SEARCH_N_FACETS];
 
 gint64 kho_search_count (sqlite3 *db, const char *user_query, const KhoSearchOptions *options,

@@ -557,6 +557,7 @@ command_search (int argc, char **argv)
   static int limit = 20;
   static int offset = 0;
   static char *type = NULL, *issuer = NULL, *from = NULL, *to = NULL, *number = NULL;
+  static char *tag = NULL;
   static const GOptionEntry entries[] = {
     { "limit", 'n', 0, G_OPTION_ARG_INT, &limit, N_("Results to show (default 20)"), "N" },
     { "offset", 0, 0, G_OPTION_ARG_INT, &offset, N_("Results to skip"), "N" },
@@ -570,6 +571,8 @@ command_search (int argc, char **argv)
       N_("Only documents issued on or before this date"), N_("DATE") },
     { "number", 0, 0, G_OPTION_ARG_STRING, &number,
       N_("Only the document with this number and notation (189/KH-UBND)"), N_("REF") },
+    { "tag", 0, 0, G_OPTION_ARG_STRING, &tag,
+      N_("Only documents with this tag (their inbox subfolder's: “Công văn đến”)"), N_("TAG") },
     { NULL }
   };
   g_autofree char *from_iso = NULL, *to_iso = NULL;
@@ -585,7 +588,7 @@ command_search (int argc, char **argv)
                          "\"a phrase\", prefix*, -exclude are understood; anything else is text."),
                       entries, TRUE, &argc, &argv))
     return EXIT_USAGE;
-  if (argc < 2 && !type && !issuer && !from && !to && !number)
+  if (argc < 2 && !type && !issuer && !from && !to && !number && !tag)
     {
       cli_print_error (_("search: give a query or a filter"));
       return EXIT_USAGE;
@@ -615,6 +618,7 @@ command_search (int argc, char **argv)
   options.from = from_iso;
   options.to = to_iso;
   options.number = number;
+  options.tag = tag;
   if (tty && !cli_json)
     {
       options.mark_open = "\033[1m";

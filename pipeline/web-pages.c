@@ -183,7 +183,8 @@ facet_title (int facet)
     {
     case 0: return _("Type");
     case 1: return _("Year");
-    default: return _("Issuer");
+    case 2: return _("Issuer");
+    default: return _("Tag");
     }
 }
 

@@ -605,7 +605,7 @@ struct KhoWebSearchJob {
   KhoSession *session;        /* taken from the request */
   /* the search: the options point into these copies */
   KhoSearchOptions options;
-  char *strings[8];
+  char *strings[9];
   KhoWebResults results;
 };
 
@@ -720,6 +720,7 @@ search_defer (KhoWebRequest *request, const KhoSearchOptions *options, const cha
   job->options.from = job_keep (job, 5, options->from);
   job->options.to = job_keep (job, 6, options->to);
   job->options.number = job_keep (job, 7, options->number);
+  job->options.tag = job_keep (job, 8, options->tag);
   request->deferred = TRUE;
   request->web->searching++;
   soup_server_message_pause (request->msg);
@@ -814,6 +815,7 @@ kho_web_search (KhoWebRequest *request, const char *mark_open, const char *mark_
   options.type = kho_web_param (request, "type");
   options.issuer = kho_web_param (request, "issuer");
   options.number = kho_web_param (request, "number");
+  options.tag = kho_web_param (request, "tag");
   options.from = kho_web_param (request, "from");
   options.to = kho_web_param (request, "to");
   if (year)
@@ -891,7 +893,7 @@ static char *
 search_key (KhoWebRequest *request)
 {
   static const char *const names[] = { "q", "type", "issuer", "from", "to", "number", "year",
-                                       "page", "per_page" };
+                                       "tag", "page", "per_page" };
   GString *key = g_string_new (NULL);
 
   for (gsize i = 0; i < G_N_ELEMENTS (names); i++)

@@ -5,22 +5,33 @@
 #include <sqlite3.h>
 
 #include "index/schema.h"
+#include "index/schema-v2.h"
+#include "index/schema-v3.h"
+#include "index/schema-v4.h"
+#include "index/schema-v5.h"
+#include "index/schema-v6.h"
+#include "index/schema-v7.h"
 #include "index/db.h"
 #include "index/tokenizer.h"
 #include <glib/gstdio.h>
 
-/* Opens an in-memory database with the kho_vi tokenizer and schema v1;
- * close with sqlite3_close. */
+/* Opens an in-memory database with the kho_vi tokenizer and every schema
+ * version's SQL applied (the tables an archive has; no events to chain, so
+ * no migration step is needed); close with sqlite3_close. */
 static inline sqlite3 *
 kho_test_open_index_db (void)
 {
+  const char *const versions[] = { kho_schema_v1, kho_schema_v2, kho_schema_v3, kho_schema_v4,
+                                   kho_schema_v5, kho_schema_v6, kho_schema_v7 };
   sqlite3 *db = NULL;
   char *message = NULL;
 
+  G_STATIC_ASSERT (G_N_ELEMENTS (versions) == KHO_DB_SCHEMA_VERSION);
   g_assert_cmpint (sqlite3_open (":memory:", &db), ==, SQLITE_OK);
   g_assert_cmpint (kho_tokenizer_register (db), ==, SQLITE_OK);
-  if (sqlite3_exec (db, kho_schema_v1, NULL, NULL, &message) != SQLITE_OK)
-    g_error ("schema: %s", message);
+  for (gsize i = 0; i < G_N_ELEMENTS (versions); i++)
+    if (sqlite3_exec (db, versions[i], NULL, NULL, &message) != SQLITE_OK)
+      g_error ("schema version %" G_GSIZE_FORMAT ": %s", i + 1, message);
   return db;
 }
 

@@ -403,6 +403,50 @@ test_merge_index (KhoTestDbFixture *f, gconstpointer data)
   g_assert_false (more);
 }
 
+/* Tags (the inbox subfolder's label): a filter that compares without
+ * accents and case, and a facet. */
+static void
+test_tags (void)
+{
+  sqlite3 *db = kho_test_open_index_db ();
+  KhoSearchOptions options;
+  GPtrArray *facets[KHO_SEARCH_N_FACETS];
+  GPtrArray *hits;
+
+  for (int i = 1; i <= 6; i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("INSERT INTO tags (document_id, tag) VALUES (%d, '%s')",
+                                              i, i <= 4 ? "Công văn đến" : "Công văn đi");
+
+      add_document (db, i, "Công văn", "về việc tuyển sinh lớp 6");
+      g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+    }
+  add_document (db, 7, "Công văn", "về việc tuyển sinh lớp 6");   /* no tag */
+
+  kho_search_options_init (&options);
+  options.tag = "cong van di";
+  hits = run (db, "tuyen sinh", &options);
+  g_assert_cmpuint (hits->len, ==, 2);
+  g_assert_cmpint (hit_id (hits, 0) + hit_id (hits, 1), ==, 5 + 6);
+  g_ptr_array_unref (hits);
+  options.tag = "Công văn đến";
+  hits = run (db, NULL, &options);                     /* the filter alone */
+  g_assert_cmpuint (hits->len, ==, 4);
+  g_ptr_array_unref (hits);
+  options.tag = "cong van";                            /* a whole tag, not a part */
+  g_assert_cmpint (kho_search_count (db, "tuyen sinh", &options, 0, 0, NULL, NULL), ==, 0);
+
+  g_assert_cmpint (kho_search_count (db, "tuyen sinh", NULL, 10, 0, facets, NULL), ==, 7);
+  g_assert_cmpstr (kho_search_facet_names[3], ==, "tag");
+  g_assert_cmpuint (facets[3]->len, ==, 2);
+  g_assert_cmpstr (((KhoSearchFacet *) facets[3]->pdata[0])->value, ==, "Công văn đến");
+  g_assert_cmpint (((KhoSearchFacet *) facets[3]->pdata[0])->count, ==, 4);
+  g_assert_cmpint (((KhoSearchFacet *) facets[3]->pdata[1])->count, ==, 2);
+  for (int f = 0; f < KHO_SEARCH_N_FACETS; f++)
+    g_ptr_array_unref (facets[f]);
+  sqlite3_close (db);
+}
+
 /* How many rows of @query score differently under kho_rank() and bm25()
  * with the same weights. */
 static int
@@ -642,6 +686,7 @@ main (int argc, char **argv)
   g_test_add_func ("/search/rank-is-bm25", test_rank_is_bm25);
   g_test_add_func ("/search/facets-sampled", test_facets_sampled);
   g_test_add_func ("/search/date-filters", test_date_filters);
+  g_test_add_func ("/search/tags", test_tags);
   g_test_add_func ("/search/migrated-index", test_migrated_index);
   g_test_add ("/search/merge-index", KhoTestDbFixture, NULL, kho_test_db_setup, test_merge_index,
               kho_test_db_teardown);
