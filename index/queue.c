@@ -386,7 +386,7 @@ kho_queue_counts (KhoDb *db, KhoQueueCounts *counts, GError **error)
 
   memset (counts, 0, sizeof *counts);
   stmt = kho_db_prepare (db, "SELECT state, not_before > CAST(strftime('%s', 'now') AS INTEGER), "
-                             "count(*) FROM jobs GROUP BY 1, 2", error);
+                             "count(*), sum(orphaned > 0) FROM jobs GROUP BY 1, 2", error);
   if (stmt == NULL)
     return FALSE;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -394,11 +394,18 @@ kho_queue_counts (KhoDb *db, KhoQueueCounts *counts, GError **error)
       const char *state = (const char *) sqlite3_column_text (stmt, 0);
       gboolean later = sqlite3_column_int (stmt, 1);
       int n = sqlite3_column_int (stmt, 2);
+      int orphaned = sqlite3_column_int (stmt, 3);
 
       if (g_strcmp0 (state, "queued") == 0)
-        *(later ? &counts->waiting : &counts->queued) += n;
+        {
+          *(later ? &counts->waiting : &counts->queued) += n;
+          counts->orphaned += orphaned;
+        }
       else if (g_strcmp0 (state, "running") == 0)
-        counts->running += n;
+        {
+          counts->running += n;
+          counts->orphaned += orphaned;
+        }
       else if (g_strcmp0 (state, "done") == 0)
         counts->done += n;
       else if (g_strcmp0 (state, "failed") == 0)

@@ -114,6 +114,8 @@ typedef struct {
   int failed;
   int quarantined;
   int gone;
+  int orphaned;      /* queued or running, taken up again after kho stopped
+                      * while processing them (kho_queue_orphan) */
 } KhoQueueCounts;
 
 gboolean kho_queue_counts (KhoDb *db, KhoQueueCounts *counts, GError **error);

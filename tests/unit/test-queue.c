@@ -203,6 +203,7 @@ test_orphans (Fixture *f, gconstpointer data)
   assert_job (f, id, "queued", 0, 0, 1);
   g_assert_true (kho_queue_counts (f->db, &counts, &error));
   g_assert_cmpint (counts.queued, ==, 1);  /* ready at once, not waiting */
+  g_assert_cmpint (counts.orphaned, ==, 1);
   claim_as (f, id, 12);
   g_assert_cmpint (kho_queue_orphan (f->db, id, 3, &error), ==, 2);
   assert_job (f, id, "queued", 0, 0, 2);
