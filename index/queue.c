@@ -8,7 +8,8 @@
 
 
 #define JOB_COLUMNS "id, origin, source, name, tag, size, mtime, sha256, state, attempts, " \
-                    "worker, not_before, archive_id, stage, error, quarantine, created, updated"
+                    "worker, not_before, archive_id, stage, error, quarantine, created, updated, " \
+                    "orphaned"
 
 void
 kho_job_free (KhoJob *job)
@@ -53,6 +54,7 @@ job_from_row (sqlite3_stmt *stmt)
   job->quarantine = kho_db_column_text (stmt, 15);
   job->created = kho_db_column_text (stmt, 16);
   job->updated = kho_db_column_text (stmt, 17);
+  job->orphaned = sqlite3_column_int (stmt, 18);
   return job;
 }
 
@@ -309,7 +311,8 @@ kho_queue_requeue (KhoDb *db, gint64 id, int worker, int delay_s, gboolean faile
   stmt = kho_db_prepare (db, "UPDATE jobs SET state = 'queued', worker = NULL, updated = ?1, "
                              "not_before = CAST(strftime('%s', 'now') AS INTEGER) + ?2, "
                              "attempts = attempts + ?3, stage = coalesce(?4, stage), "
-                             "error = coalesce(?5, error) "
+                             "error = coalesce(?5, error), "
+                             "orphaned = CASE ?7 WHEN 0 THEN orphaned ELSE 0 END "
                              "WHERE id = ?6 AND state = 'running' AND (?7 = 0 OR worker = ?7)",
                          error);
   if (stmt == NULL)
@@ -324,6 +327,40 @@ kho_queue_requeue (KhoDb *db, gint64 id, int worker, int delay_s, gboolean faile
   return update_held (db, stmt, error);
 }
 
+int
+kho_queue_orphan (KhoDb *db, gint64 id, int limit, GError **error)
+{
+  g_autofree char *now = kho_db_now ();
+  sqlite3_stmt *stmt;
+  int orphaned = 0;
+  int rc;
+
+  /* One statement: the count and the job's new state cannot part. */
+  stmt = kho_db_prepare (db, "UPDATE jobs SET orphaned = orphaned + 1, worker = NULL, "
+                             "updated = ?1, state = CASE WHEN orphaned + 1 >= ?2 "
+                             "THEN 'running' ELSE 'queued' END, not_before = 0 "
+                             "WHERE id = ?3 AND state = 'running' RETURNING orphaned",
+                         error);
+  if (stmt == NULL)
+    return -1;
+  kho_db_bind_text (stmt, 1, now);
+  sqlite3_bind_int (stmt, 2, MAX (1, limit));
+  sqlite3_bind_int64 (stmt, 3, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      orphaned = sqlite3_column_int (stmt, 0);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      kho_db_sql_error (db, error, "count an orphaned job");
+      return -1;
+    }
+  return orphaned;
+}
+
 gboolean
 kho_queue_retry (KhoDb *db, gint64 id, const char *source, GError **error)
 {
@@ -331,7 +368,7 @@ kho_queue_retry (KhoDb *db, gint64 id, const char *source, GError **error)
   sqlite3_stmt *stmt;
 
   stmt = kho_db_prepare (db, "UPDATE jobs SET state = 'queued', worker = NULL, updated = ?, "
-                             "not_before = 0, attempts = 0, quarantine = NULL, source = ? "
+                             "not_before = 0, attempts = 0, orphaned = 0, quarantine = NULL, source = ? "
                              "WHERE id = ? AND state IN ('quarantined', 'failed')", error);
   if (stmt == NULL)
     return FALSE;
@@ -349,7 +386,7 @@ kho_queue_counts (KhoDb *db, KhoQueueCounts *counts, GError **error)
 
   memset (counts, 0, sizeof *counts);
   stmt = kho_db_prepare (db, "SELECT state, not_before > CAST(strftime('%s', 'now') AS INTEGER), "
-                             "count(*) FROM jobs GROUP BY 1, 2", error);
+                             "count(*), sum(orphaned > 0) FROM jobs GROUP BY 1, 2", error);
   if (stmt == NULL)
     return FALSE;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -357,11 +394,18 @@ kho_queue_counts (KhoDb *db, KhoQueueCounts *counts, GError **error)
       const char *state = (const char *) sqlite3_column_text (stmt, 0);
       gboolean later = sqlite3_column_int (stmt, 1);
       int n = sqlite3_column_int (stmt, 2);
+      int orphaned = sqlite3_column_int (stmt, 3);
 
       if (g_strcmp0 (state, "queued") == 0)
-        *(later ? &counts->waiting : &counts->queued) += n;
+        {
+          *(later ? &counts->waiting : &counts->queued) += n;
+          counts->orphaned += orphaned;
+        }
       else if (g_strcmp0 (state, "running") == 0)
-        counts->running += n;
+        {
+          counts->running += n;
+          counts->orphaned += orphaned;
+        }
       else if (g_strcmp0 (state, "done") == 0)
         counts->done += n;
       else if (g_strcmp0 (state, "failed") == 0)

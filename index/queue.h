@@ -29,6 +29,7 @@ typedef struct {
   char *sha256;
   char *state;
   int attempts;
+  int orphaned;      /* deaths of its holder with the supervisor, in a row */
   int worker;        /* pid, 0 when none */
   gint64 not_before; /* epoch seconds */
   char *archive_id;
@@ -86,12 +87,23 @@ gboolean kho_queue_finish (KhoDb *db, gint64 id, int worker, const char *state,
 
 /* Gives held job @id back to the queue, to be claimed again after
  * @delay_s seconds; @failed counts the attempt as failed.  @worker 0
- * requeues the job whoever holds it (the supervisor, for a dead worker). */
+ * requeues the job whoever holds it (the supervisor, for a dead worker)
+ * and keeps its count of orphanings; a @worker > 0 gives back a run that
+ * ended in sight, which ends a row of orphanings (sets it to 0). */
 gboolean kho_queue_requeue (KhoDb *db, gint64 id, int worker, int delay_s, gboolean failed,
                             const char *stage, const char *error_text, GError **error);
 
+/* Running job @id was orphaned: its holder died with its supervisor, and
+ * nobody saw why (a power cut, the whole service killed).  Counts it in
+ * the job's orphanings in a row, not as a failed attempt.  Below @limit
+ * the job goes back to the queue, to be claimed at once; from @limit on
+ * it stays running, held by nobody, for the caller to quarantine
+ * (kho_queue_finish with worker 0).  Returns the job's orphanings in a
+ * row, 0 without @error when @id is not running, -1 with @error. */
+int kho_queue_orphan (KhoDb *db, gint64 id, int limit, GError **error);
+
 /* Puts quarantined job @id back in the queue (after its input was moved
- * back), with no failed attempts. */
+ * back), with no failed attempts and no orphanings. */
 gboolean kho_queue_retry (KhoDb *db, gint64 id, const char *source, GError **error);
 
 typedef struct {
@@ -102,6 +114,8 @@ typedef struct {
   int failed;
   int quarantined;
   int gone;
+  int orphaned;      /* queued or running, taken up again after kho stopped
+                      * while processing them (kho_queue_orphan) */
 } KhoQueueCounts;
 
 gboolean kho_queue_counts (KhoDb *db, KhoQueueCounts *counts, GError **error);

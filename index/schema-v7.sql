@@ -84,3 +84,13 @@ CREATE VIRTUAL TABLE doc_fts_v7 USING fts5(title, body, tokenize = 'kho_vi', pre
 INSERT INTO doc_fts_v7 (rowid, title, body) SELECT rowid, title, body FROM doc_fts;
 DROP TABLE doc_fts;
 ALTER TABLE doc_fts_v7 RENAME TO doc_fts;
+
+-- A job whose holder died with its supervisor (the whole service killed: a
+-- power cut, kill -9, the kernel's OOM killer, a panic) is taken up again
+-- at the next start without counting a failed attempt: nobody saw why it
+-- stopped.  orphaned counts those deaths in a row, so that a file that
+-- brings the whole service down each time it is processed goes to
+-- quarantine after `orphan-limit` of them ([watch] in kho.conf) instead of
+-- being tried for ever.  A run that ends in sight (a worker gives the job
+-- back, or the supervisor sees the worker die) ends the row.
+ALTER TABLE jobs ADD COLUMN orphaned INTEGER NOT NULL DEFAULT 0;

@@ -67,6 +67,7 @@ load_config (KhoArchive *archive, GKeyFile *keys, GError **error)
   archive->settle_ms = int_setting (keys, "watch", "settle-ms", 1000);
   archive->rescan_s = int_setting (keys, "watch", "rescan-interval", 60);
   archive->attempts = int_setting (keys, "watch", "attempts", 3);
+  archive->orphan_limit = int_setting (keys, "watch", "orphan-limit", 5);
   archive->retry_delay_s = int_setting (keys, "watch", "retry-delay", 60);
   archive->worker_memory_mb = int_setting (keys, "watch", "worker-memory-mb", 4096);
   archive->split_on_blank = g_key_file_get_boolean (keys, "watch", "split-on-blank", NULL);
@@ -168,6 +169,7 @@ kho_archive_init (const char *root, const char *prefix, GError **error)
       g_key_file_set_integer (keys, "watch", "settle-ms", 1000);
       g_key_file_set_integer (keys, "watch", "rescan-interval", 60);
       g_key_file_set_integer (keys, "watch", "attempts", 3);
+      g_key_file_set_integer (keys, "watch", "orphan-limit", 5);
       g_key_file_set_integer (keys, "watch", "retry-delay", 60);
       g_key_file_set_integer (keys, "watch", "worker-memory-mb", 4096);
       g_key_file_set_boolean (keys, "watch", "split-on-blank", FALSE);

@@ -30,6 +30,7 @@ typedef struct {
   int settle_ms;       /* a file is taken when unchanged this long */
   int rescan_s;        /* full rescan of the inbox, for lost events */
   int attempts;        /* failed attempts before quarantine */
+  int orphan_limit;    /* deaths with the supervisor in a row before quarantine */
   int retry_delay_s;   /* wait before trying again after a full disk */
   int worker_memory_mb;/* address space of a worker process, 0: unlimited */
   GHashTable *tags;    /* inbox subfolder name → tag given to its documents */

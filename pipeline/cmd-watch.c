@@ -154,6 +154,7 @@ status_json (const char *inbox, gboolean watching, GArray *pids, const KhoQueueC
   COUNT (failed);
   COUNT (quarantined);
   COUNT (gone);
+  COUNT (orphaned);
 #undef COUNT
   json_builder_end_object (b);
   json_builder_set_member_name (b, "stages");
@@ -188,6 +189,8 @@ status_json (const char *inbox, gboolean watching, GArray *pids, const KhoQueueC
       json_builder_add_string_value (b, job->error);
       json_builder_set_member_name (b, "attempts");
       json_builder_add_int_value (b, job->attempts);
+      json_builder_set_member_name (b, "orphaned");
+      json_builder_add_int_value (b, job->orphaned);
       json_builder_set_member_name (b, "time");
       json_builder_add_string_value (b, job->updated);
       json_builder_end_object (b);
@@ -270,6 +273,9 @@ cli_command_status (int argc, char **argv)
   printf (_("Inbox: %s\n"), inbox);
   printf (_("Waiting: %d   Waiting to be tried again: %d   Being processed: %d\n"),
           counts.queued, counts.waiting, counts.running);
+  if (counts.orphaned > 0)
+    printf (_("  of which taken up again after kho stopped while processing them: %d\n"),
+            counts.orphaned);
   if (counts.running > 0)
     {
       printf ("  ");

@@ -448,6 +448,19 @@ abort_hook (const KhoJob *job)
     abort ();
 }
 
+/* For the tests: KHO_TEST_HALT_ON=TEXT makes a worker kill its whole
+ * process group, supervisor included, on every input whose name contains
+ * TEXT, as a file that brings the machine down would: the job is left
+ * held, for the next supervisor to find orphaned. */
+static void
+halt_hook (const KhoJob *job)
+{
+  const char *marker = g_getenv ("KHO_TEST_HALT_ON");
+
+  if (marker && *marker && strstr (job->name, marker))
+    kill (0, SIGKILL);
+}
+
 /* Runs claimed job @job. */
 static void
 worker_job (KhoArchive *archive, KhoRunner *runner, KhoJob *job)
@@ -461,6 +474,7 @@ worker_job (KhoArchive *archive, KhoRunner *runner, KhoJob *job)
   int pid = getpid ();
 
   abort_hook (job);
+  halt_hook (job);
   if (lstat (job->source, &st) != 0)
     {
       /* Gone: archived by an attempt that could not record it, or taken
@@ -1134,9 +1148,30 @@ kho_watch_is_running (KhoArchive *archive)
   return FALSE;
 }
 
+/* The reason in the report of a job orphaned @times times in a row. */
+static char *
+orphan_text (int times)
+{
+  return g_strdup_printf (ngettext ("kho stopped %d time in a row while it was processing this "
+                                    "file (a power cut, or the whole service killed or crashed, "
+                                    "e.g. the machine ran out of memory): the file may be what "
+                                    "brings it down. Look at the system log of that time "
+                                    "(journalctl -u kho-watch) before putting it back",
+                                    "kho stopped %d times in a row while it was processing this "
+                                    "file (a power cut, or the whole service killed or crashed, "
+                                    "e.g. the machine ran out of memory): the file may be what "
+                                    "brings it down. Look at the system log of that time "
+                                    "(journalctl -u kho-watch) before putting it back",
+                                    (unsigned long) times),
+                          times);
+}
+
 /* After a crash, the jobs the dead processes held go back to the queue.
  * They are not counted as failed attempts: nobody saw why they stopped,
- * and a power cut is not the file's fault. */
+ * and a power cut is not the file's fault.  But a file that brings the
+ * whole service down each time (a kernel panic, the OOM killer taking the
+ * supervisor) would be taken up for ever: after `orphan-limit` such
+ * deaths in a row it goes to quarantine like a file that failed. */
 static gboolean
 recover (Supervisor *sup, GError **error)
 {
@@ -1149,10 +1184,32 @@ recover (Supervisor *sup, GError **error)
   for (guint i = 0; i < running->len; i++)
     {
       KhoJob *job = g_ptr_array_index (running, i);
+      g_autofree char *why = NULL;
+      g_autoptr (GError) local = NULL;
+      const char *stage;
+      int orphaned = kho_queue_orphan (archive->db, job->id, archive->orphan_limit, error);
 
-      g_message (_("%s: taken up again after an interruption"), job->name);
-      if (!kho_queue_requeue (archive->db, job->id, 0, 0, FALSE, NULL, NULL, error) && *error)
+      if (orphaned < 0)
         return FALSE;
+      if (orphaned == 0)
+        continue;  /* no longer running */
+      if (orphaned < archive->orphan_limit)
+        {
+          g_message (_("%s: taken up again after an interruption (%d in a row; quarantine "
+                       "after %d)"), job->name, orphaned, archive->orphan_limit);
+          continue;
+        }
+      stage = job_stage (archive, job->sha256);
+      why = orphan_text (orphaned);
+      g_warning (_("%s: kho stopped %d times in a row while processing it (stage %s)"),
+                 job->name, orphaned, stage);
+      if (!kho_quarantine (archive, job, 0, stage, why, &local))
+        {
+          /* Not lost: queued again, and counted again at the next death. */
+          g_warning ("%s: %s", job->name, local->message);
+          kho_queue_requeue (archive->db, job->id, 0, archive->retry_delay_s, FALSE, NULL, NULL,
+                             NULL);
+        }
     }
   return TRUE;
 }

@@ -1,6 +1,7 @@
 /* test-watch.c — kho watch under harm: the whole machine or one worker
  * killed at random moments while it archives an inbox, workers that crash
- * on a file (one, then several in a row), a file written slowly, a full
+ * on a file (one, then several in a row), a file that takes the whole
+ * service down each time it is processed, a file written slowly, a full
  * disk, the names it must leave alone and the files it must refuse.
  * Every input ends archived exactly once, or in quarantine with its
  * report; nothing half-written remains.
@@ -780,6 +781,10 @@ test_crash_safety (Fixture *f, gconstpointer data)
     worker_kill_rounds[1] = g_rand_int_range (plan, 0, CRASH_ROUNDS);
   while (worker_kill_rounds[1] == worker_kill_rounds[0]);
 
+  /* A job held at every power cut must not reach quarantine here: the
+   * limit of orphanings in a row is above the number of group kills
+   * (/watch/orphan-limit checks the limit). */
+  set_config (f, "orphan-limit", CRASH_ROUNDS + 1);
   watch_start (f, 2);
   for (; next < CRASH_FIRST_DROP; next++)
     drop_crash_input (f, next, sums);
@@ -866,6 +871,9 @@ test_crash_safety (Fixture *f, gconstpointer data)
   /* Only the single-worker kills counted an attempt, not the power cuts. */
   g_assert_cmpint (db_int (f, "SELECT coalesce(sum(attempts), 0) FROM jobs", NULL), <=,
                    CRASH_WORKER_KILLS);
+  /* … and counted as orphanings instead, at most one per group kill. */
+  g_assert_cmpint (db_int (f, "SELECT coalesce(max(orphaned), 0) FROM jobs", NULL), <=,
+                   CRASH_ROUNDS - CRASH_WORKER_KILLS);
   g_test_message ("jobs: %" G_GINT64_FORMAT " for %d inputs; %" G_GINT64_FORMAT
                   " with a failed attempt",
                   db_int (f, "SELECT count(*) FROM jobs", NULL), CRASH_INPUTS,
@@ -983,6 +991,122 @@ test_crashing_worker (Fixture *f, gconstpointer data)
     g_assert_cmpint (status_jobs (status, "quarantined"), ==, 0);
   }
   watch_stop (f, SIGTERM);
+  check_archive (f, sums);
+}
+
+/* --- /watch/orphan-limit --- */
+
+/* Waits for kho watch to die by itself of SIGKILL (the KHO_TEST_HALT_ON
+ * hook killed its whole group), and for its group to be gone. */
+static void
+watch_wait_halted (Fixture *f)
+{
+  gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+  pid_t group = f->watch;
+  int status = 0;
+
+  while (waitpid (group, &status, WNOHANG) != group)
+    {
+      if (g_get_monotonic_time () > deadline)
+        fail (f, NULL, "kho watch not halted by the hook after 120 s");
+      g_usleep (50 * 1000);
+    }
+  f->watch = 0;
+  wait_group_gone (f, group);
+  live_group = 0;
+  append_log (f, "kho watch %d halted by the hook", (int) group);
+  if (!WIFSIGNALED (status) || WTERMSIG (status) != SIGKILL)
+    fail (f, NULL, "kho watch ended with %s %d, not killed by the hook",
+          WIFSIGNALED (status) ? "signal" : "exit status",
+          WIFSIGNALED (status) ? WTERMSIG (status) : WEXITSTATUS (status));
+}
+
+/* A file that brings the whole service down each time it is processed (a
+ * kernel panic, the OOM killer taking the supervisor): each start takes its
+ * job up again without counting a failed attempt, but after orphan-limit
+ * (2) such deaths in a row it goes to quarantine with its report, and the
+ * other files are archived.  One worker, so that no other job is held when
+ * the group dies. */
+static void
+test_orphan_limit (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GHashTable) sums = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  const char *halt_name = "halt-quyet-dinh-hoi-dong.tif";
+  g_autoptr (GBytes) halt = input_bytes (sample_named ("quyet-dinh-hoi-dong.tif"), 'H');
+  g_autofree char *halt_sum = NULL;
+  g_autofree char *quarantined = g_build_filename (f->archive, "quarantine", halt_name, NULL);
+  g_autofree char *report_path = g_strconcat (quarantined, ".error.txt", NULL);
+  g_autofree char *report = NULL;
+
+  (void) data;
+  set_config (f, "orphan-limit", 2);
+  f->env = g_environ_setenv (f->env, "KHO_TEST_HALT_ON", "halt-", TRUE);
+  halt_sum = drop_input (f, halt_name, halt);
+  watch_start (f, 1);
+  watch_wait_halted (f);
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM jobs WHERE name = ? AND state = 'running' "
+                           "AND orphaned = 0 AND attempts = 0", halt_name, NULL), ==, 1);
+
+  /* The good files arrive while it is down: queued after the halting job. */
+  g_hash_table_add (sums, drop_input (f, "good-hoc-ba-lop-3a.png",
+                                      sample_named ("hoc-ba-lop-3a.png")->bytes));
+  g_hash_table_add (sums, drop_input (f, "good-thong-bao-khai-giang.pdf",
+                                      sample_named ("thong-bao-khai-giang.pdf")->bytes));
+  /* The second start takes it up again (one orphaning, no attempt), and
+   * dies of it again. */
+  watch_start (f, 1);
+  watch_wait_halted (f);
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM jobs WHERE name = ? AND state = 'running' "
+                           "AND orphaned = 1 AND attempts = 0", halt_name, NULL), ==, 1);
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM documents WHERE status = 'archived'", NULL),
+                   ==, 0);
+  {
+    /* kho status counts it (running, orphaned once) while kho is down. */
+    g_autoptr (Status) status = status_get (f);
+
+    g_assert_cmpint (status_jobs (status, "orphaned"), ==, 1);
+  }
+
+  /* The third start finds it orphaned twice: quarantine, the rest archived. */
+  watch_start (f, 1);
+  {
+    g_autoptr (Status) status = wait_until (f, poison_quarantined, GINT_TO_POINTER (2), 180,
+                                            "2 archived, the halting file quarantined");
+    JsonArray *list = json_object_get_array_member (status->root, "quarantine");
+    JsonObject *entry;
+
+    g_assert_cmpuint (json_array_get_length (list), ==, 1);
+    entry = json_array_get_object_element (list, 0);
+    g_assert_cmpstr (json_object_get_string_member (entry, "file"), ==, halt_name);
+    g_assert_cmpstr (json_object_get_string_member (entry, "path"), ==, quarantined);
+    g_assert_cmpint (json_object_get_int_member (entry, "attempts"), ==, 1);
+    g_assert_cmpint (json_object_get_int_member (entry, "orphaned"), ==, 2);
+  }
+  watch_stop (f, SIGTERM);
+
+  assert_file_bytes (quarantined, halt);
+  g_assert_true (g_file_get_contents (report_path, &report, NULL, NULL));
+  g_assert_true (g_utf8_validate (report, -1, NULL));
+  g_assert_nonnull (strstr (report, halt_name));
+  /* KHO_LANG=en: the reason in English under both headings. */
+  g_assert_nonnull (strstr (report, "Lỗi: kho stopped 2 times in a row while it was processing "
+                                    "this file (a power cut"));
+  g_assert_nonnull (strstr (report, "Error: kho stopped 2 times in a row while it was "
+                                    "processing this file (a power cut"));
+  g_assert_nonnull (strstr (report, "journalctl -u kho-watch"));
+  g_assert_nonnull (strstr (report, "Failed at: intake\n"));
+  g_assert_nonnull (strstr (report, "Attempts: 1\n"));
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM jobs WHERE name = ? AND state = "
+                           "'quarantined' AND orphaned = 2 AND attempts = 1", halt_name, NULL),
+                   ==, 1);
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM documents WHERE sha256 = ?", halt_sum, NULL),
+                   ==, 0);
+  /* The good files were never held when the group died. */
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM jobs WHERE state = 'done' AND orphaned = 0 "
+                           "AND attempts = 0", NULL), ==, 2);
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM jobs", NULL), ==, 3);
+  assert_folder_empty (f, f->inbox);
+  g_assert_true (g_remove (quarantined) == 0 && g_remove (report_path) == 0);
   check_archive (f, sums);
 }
 
@@ -1564,6 +1688,8 @@ main (int argc, char **argv)
   g_test_add ("/watch/crash-safety", Fixture, NULL, fixture_set_up, test_crash_safety,
               fixture_tear_down);
   g_test_add ("/watch/crashing-worker", Fixture, NULL, fixture_set_up, test_crashing_worker,
+              fixture_tear_down);
+  g_test_add ("/watch/orphan-limit", Fixture, NULL, fixture_set_up, test_orphan_limit,
               fixture_tear_down);
   g_test_add ("/watch/slow-writer", Fixture, NULL, fixture_set_up, test_slow_writer,
               fixture_tear_down);

@@ -1,6 +1,6 @@
 /* test-queue.c — the job queue: one active job per input, atomic claims
  * (also from two connections at once), only the holder changes a job,
- * delays, failed attempts, retry. */
+ * delays, failed attempts, orphanings in a row, retry. */
 #include <glib.h>
 #include <glib/gstdio.h>
 
@@ -153,6 +153,110 @@ test_quarantine_and_retry (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
 }
 
+/* Holds job @id for worker @pid, as a claim does: the only queued job. */
+static void
+claim_as (Fixture *f, gint64 id, int pid)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KhoJob) job = kho_queue_claim (f->db, "watch", pid, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (job);
+  g_assert_cmpint (job->id, ==, id);
+}
+
+static void
+assert_job (Fixture *f, gint64 id, const char *state, int worker, int attempts, int orphaned)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KhoJob) job = kho_queue_get (f->db, id, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (job->state, ==, state);
+  g_assert_cmpint (job->worker, ==, worker);
+  g_assert_cmpint (job->attempts, ==, attempts);
+  g_assert_cmpint (job->orphaned, ==, orphaned);
+}
+
+/* Orphanings (the holder died with its supervisor) count apart from
+ * failed attempts, in a row: below the limit the job is queued again,
+ * at the limit it stays running for the caller to quarantine; a run that
+ * ends in sight ends the row, the end of a job keeps the count, retry
+ * clears it. */
+static void
+test_orphans (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  KhoQueueCounts counts;
+  gint64 id = add (f->db, "/inbox/panic.tif");
+  gint64 other;
+
+  (void) data;
+  /* Only a running job can be orphaned. */
+  g_assert_cmpint (kho_queue_orphan (f->db, id, 3, &error), ==, 0);
+  g_assert_no_error (error);
+  assert_job (f, id, "queued", 0, 0, 0);
+
+  claim_as (f, id, 11);
+  g_assert_cmpint (kho_queue_orphan (f->db, id, 3, &error), ==, 1);
+  g_assert_no_error (error);
+  assert_job (f, id, "queued", 0, 0, 1);
+  g_assert_true (kho_queue_counts (f->db, &counts, &error));
+  g_assert_cmpint (counts.queued, ==, 1);  /* ready at once, not waiting */
+  g_assert_cmpint (counts.orphaned, ==, 1);
+  claim_as (f, id, 12);
+  g_assert_cmpint (kho_queue_orphan (f->db, id, 3, &error), ==, 2);
+  assert_job (f, id, "queued", 0, 0, 2);
+
+  /* A worker gives it back (a stop, a full disk): the row ends. */
+  claim_as (f, id, 13);
+  g_assert_true (kho_queue_requeue (f->db, id, 13, 0, FALSE, NULL, NULL, &error));
+  assert_job (f, id, "queued", 0, 0, 0);
+  claim_as (f, id, 14);
+  g_assert_cmpint (kho_queue_orphan (f->db, id, 3, &error), ==, 1);
+  /* So does a worker that dies in sight of its supervisor, a failed attempt. */
+  claim_as (f, id, 15);
+  g_assert_true (kho_queue_requeue (f->db, id, 15, 0, TRUE, "ocr", "signal 9", &error));
+  assert_job (f, id, "queued", 0, 1, 0);
+  /* The supervisor giving back a job whoever holds it keeps the row. */
+  claim_as (f, id, 16);
+  g_assert_cmpint (kho_queue_orphan (f->db, id, 3, &error), ==, 1);
+  claim_as (f, id, 17);
+  g_assert_true (kho_queue_requeue (f->db, id, 0, 0, FALSE, NULL, NULL, &error));
+  assert_job (f, id, "queued", 0, 1, 1);
+
+  /* Three in a row: it stays running, held by nobody, no worker claims it. */
+  claim_as (f, id, 18);
+  g_assert_cmpint (kho_queue_orphan (f->db, id, 3, &error), ==, 2);
+  claim_as (f, id, 19);
+  g_assert_cmpint (kho_queue_orphan (f->db, id, 3, &error), ==, 3);
+  g_assert_no_error (error);
+  assert_job (f, id, "running", 0, 1, 3);
+  g_assert_null (kho_queue_claim (f->db, "watch", 20, &error));
+  g_assert_no_error (error);
+  /* The supervisor quarantines it: a failed attempt; the count stays. */
+  g_assert_true (kho_queue_finish (f->db, id, 0, "quarantined", NULL, "ocr", "stopped 3 times",
+                                   "/a/quarantine/panic.tif", &error));
+  assert_job (f, id, "quarantined", 0, 2, 3);
+  g_assert_true (kho_queue_retry (f->db, id, "/inbox/panic.tif", &error));
+  assert_job (f, id, "queued", 0, 0, 0);
+
+  /* A job done keeps its orphanings, for the record. */
+  claim_as (f, id, 21);
+  g_assert_cmpint (kho_queue_orphan (f->db, id, 3, &error), ==, 1);
+  claim_as (f, id, 22);
+  g_assert_true (kho_queue_finish (f->db, id, 22, "done", "KHO-2026-000001", NULL, NULL, NULL,
+                                   &error));
+  assert_job (f, id, "done", 0, 0, 1);
+
+  /* A limit of 1 (or less) quarantines at the first orphaning. */
+  other = add (f->db, "/inbox/other.tif");
+  claim_as (f, other, 23);
+  g_assert_cmpint (kho_queue_orphan (f->db, other, 0, &error), ==, 1);
+  assert_job (f, other, "running", 0, 0, 1);
+  g_assert_no_error (error);
+}
+
 /* Two connections, as two worker processes have, claim 200 jobs at once:
  * each job is claimed exactly once. */
 typedef struct {
@@ -230,6 +334,7 @@ main (int argc, char **argv)
   g_test_add ("/queue/delay-and-counts", Fixture, NULL, kho_test_db_setup, test_delay_and_counts, kho_test_db_teardown);
   g_test_add ("/queue/quarantine-and-retry", Fixture, NULL, kho_test_db_setup, test_quarantine_and_retry,
               kho_test_db_teardown);
+  g_test_add ("/queue/orphans", Fixture, NULL, kho_test_db_setup, test_orphans, kho_test_db_teardown);
   g_test_add ("/queue/concurrent-claims", Fixture, NULL, kho_test_db_setup, test_concurrent_claims,
               kho_test_db_teardown);
   return g_test_run ();
