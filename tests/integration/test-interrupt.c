@@ -343,19 +343,51 @@ embedded_images (const char *pdf)
   return g_string_free (out, FALSE);
 }
 
-/* A 3-page document killed right after its second page's OCR was committed
- * is taken up at the next run with only its third page read: the first
- * two come from the catalogue, turned and deskewed again from their rows.
- * The result is the one of a run never interrupted: the same page rows,
- * the same page images in a valid PDF/A. */
-static void
-test_resume_after_page (void)
+/* The archive of a run of ke-hoach-so-hoa.tif never interrupted, made on
+ * first use. */
+static char *reference;
+
+static const char *
+reference_archive (void)
 {
   g_autofree char *saved = archive;
   g_autofree char *input = g_build_filename (inputs, "ke-hoach-so-hoa.tif", NULL);
-  g_autofree char *reference = g_dir_make_tmp ("kho-interrupt-ref-XXXXXX", NULL);
-  g_autofree char *reference_db = g_build_filename (reference, "kho.db", NULL);
+  g_auto (GStrv) argv = NULL;
+  g_autoptr (GError) error = NULL;
+  int status = -1;
+
+  if (reference)
+    {
+      archive = g_steal_pointer (&saved);
+      return reference;
+    }
+  reference = g_dir_make_tmp ("kho-interrupt-ref-XXXXXX", NULL);
+  archive = g_strdup (reference);
+  argv = kho_argv ("ingest", input, NULL);
+  g_assert_true (g_spawn_sync (NULL, argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL |
+                               G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status,
+                               &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_free (archive);
+  archive = g_steal_pointer (&saved);
+  return reference;
+}
+
+/* Kills `kho ingest @input` (with @flag, or none when NULL) right after the
+ * 2nd page of its document (the 3 pages of ke-hoach-so-hoa.tif) is
+ * committed, runs it again, and checks that only page 3 was read again:
+ * the first two come from the catalogue, turned and deskewed again from
+ * their rows.  The result is the one of a run never interrupted: the same
+ * page rows, the same page images in a valid PDF/A.  @where is the
+ * document's "part first_page last_page". */
+static void
+check_resume_after_page (const char *input, const char *flag, const char *where)
+{
+  g_autofree char *saved = archive;
+  g_autofree char *reference_db = g_build_filename (reference_archive (), "kho.db", NULL);
   g_autofree char *db_path = NULL;
+  g_autofree char *name = g_path_get_basename (input);
   g_autofree char *input_sum = kho_store_sha256_file (input, NULL);
   g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *id = g_strdup_printf ("KHO-%04d-000001", g_date_time_get_year (now));
@@ -369,24 +401,13 @@ test_resume_after_page (void)
   int status = -1;
 
   g_assert_nonnull (checker);
-  /* The run never interrupted, in an archive of its own. */
-  archive = reference;
-  {
-    g_auto (GStrv) argv = kho_argv ("ingest", input, NULL);
-
-    g_assert_true (g_spawn_sync (NULL, argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL |
-                                 G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status,
-                                 &error));
-    g_assert_no_error (error);
-    g_assert_true (g_spawn_check_wait_status (status, NULL));
-  }
-
   archive = g_dir_make_tmp ("kho-interrupt-page-XXXXXX", NULL);
   db_path = g_build_filename (archive, "kho.db", NULL);
   {
     /* One worker reads the pages in order: pages 1 and 2 are in when the
      * hook fires, page 3 is not. */
-    g_auto (GStrv) argv = kho_argv ("ingest", "--workers", "1", input, NULL);
+    g_auto (GStrv) argv = flag ? kho_argv ("ingest", "--workers", "1", flag, input, NULL)
+                               : kho_argv ("ingest", "--workers", "1", input, NULL);
 
     g_assert_true (g_spawn_sync (NULL, argv, crash_env, G_SPAWN_STDOUT_TO_DEV_NULL |
                                  G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status,
@@ -406,7 +427,8 @@ test_resume_after_page (void)
   }
 
   {
-    g_auto (GStrv) argv = kho_argv ("ingest", input, NULL);
+    g_auto (GStrv) argv = flag ? kho_argv ("ingest", flag, input, NULL)
+                               : kho_argv ("ingest", input, NULL);
 
     g_assert_true (g_spawn_sync (NULL, argv, debug_env, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
                                  NULL, &log, &status, &error));
@@ -414,22 +436,26 @@ test_resume_after_page (void)
     g_assert_true (g_spawn_check_wait_status (status, NULL));
   }
   /* Tesseract read page 3 only. */
-  g_assert_cmpint (count_occurrences (log, ": prepare and OCR"), ==, 1);
-  g_assert_cmpint (count_occurrences (log, "ke-hoach-so-hoa.tif: page 3 of 3: prepare and OCR"),
-                   ==, 1);
-  g_assert_cmpint (count_occurrences (log, ": read by an earlier run"), ==, 2);
-  g_assert_cmpint (count_occurrences (log, "ke-hoach-so-hoa.tif: page 1 of 3: read by an earlier run"),
-                   ==, 1);
-  g_assert_cmpint (count_occurrences (log, "ke-hoach-so-hoa.tif: page 2 of 3: read by an earlier run"),
-                   ==, 1);
+  {
+    g_autofree char *read3 = g_strdup_printf ("%s: page 3 of 3: prepare and OCR", name);
+    g_autofree char *taken1 = g_strdup_printf ("%s: page 1 of 3: read by an earlier run", name);
+    g_autofree char *taken2 = g_strdup_printf ("%s: page 2 of 3: read by an earlier run", name);
+
+    g_assert_cmpint (count_occurrences (log, ": prepare and OCR"), ==, 1);
+    g_assert_cmpint (count_occurrences (log, read3), ==, 1);
+    g_assert_cmpint (count_occurrences (log, ": read by an earlier run"), ==, 2);
+    g_assert_cmpint (count_occurrences (log, taken1), ==, 1);
+    g_assert_cmpint (count_occurrences (log, taken2), ==, 1);
+  }
   {
     g_autofree char *state = query_text (db_path,
         "SELECT (SELECT group_concat(archive_id || ' ' || stage || ' ' || status || ' ' || "
-        "page_count) FROM documents) || ' | ' || (SELECT group_concat(detail, ' / ') FROM "
-        "events WHERE stage = 'ocr')");
-    g_autofree char *expected = g_strdup_printf ("%s index archived 3 | 3 pages: 3 by OCR, 0 "
-                                                 "with their own text; 2 from an earlier run",
-                                                 id);
+        "page_count || ' ' || part || ' ' || coalesce(first_page, '-') || ' ' || "
+        "coalesce(last_page, '-')) FROM documents) "
+        "|| ' | ' || (SELECT group_concat(detail, ' / ') FROM events WHERE stage = 'ocr')");
+    g_autofree char *expected = g_strdup_printf ("%s index archived 3 %s | 3 pages: 3 by OCR, "
+                                                 "0 with their own text; 2 from an earlier run",
+                                                 id, where);
 
     g_assert_cmpstr (state, ==, expected);
   }
@@ -469,9 +495,44 @@ test_resume_after_page (void)
     g_assert_true (g_spawn_check_wait_status (status, NULL));
   }
   g_assert_true (kho_store_remove_tree (archive, NULL));
-  g_assert_true (kho_store_remove_tree (reference, NULL));
   g_free (archive);
   archive = g_steal_pointer (&saved);
+}
+
+static void
+test_resume_after_page (void)
+{
+  g_autofree char *input = g_build_filename (inputs, "ke-hoach-so-hoa.tif", NULL);
+
+  check_resume_after_page (input, NULL, "0 - -");
+}
+
+/* The same for a part of a scan split at its blank pages: the part's
+ * pages are numbered from its first, page 2 of the scan. */
+static void
+test_resume_part_after_page (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("kho-interrupt-split-XXXXXX", NULL);
+  g_autofree char *blank = g_build_filename (dir, "blank.tif", NULL);
+  g_autofree char *batch = g_build_filename (dir, "batch.tif", NULL);
+  g_autofree char *script = g_build_filename (KHO_TEST_SRCDIR, "tests", "integration",
+                                              "blank_tiff.py", NULL);
+  g_autofree char *scan = g_build_filename (inputs, "ke-hoach-so-hoa.tif", NULL);
+  const char *make_blank[] = { "python3", script, blank, NULL };
+  const char *tiffcp[] = { "tiffcp", blank, scan, blank, batch, NULL };
+  g_autoptr (GError) error = NULL;
+  int status = -1;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) make_blank, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_true (g_spawn_sync (NULL, (char **) tiffcp, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  check_resume_after_page (batch, "--split-on-blank", "1 2 4");
+  g_assert_true (kho_store_remove_tree (dir, NULL));
 }
 
 int
@@ -492,7 +553,11 @@ main (int argc, char **argv)
   g_test_add_func ("/interrupt/archive-consistent", test_archive_consistent);
   g_test_add_func ("/interrupt/resume-after-ocr", test_resume_after_ocr);
   g_test_add_func ("/interrupt/resume-after-page", test_resume_after_page);
+  g_test_add_func ("/interrupt/resume-part-after-page", test_resume_part_after_page);
   status = g_test_run ();
+  if (reference)
+    kho_store_remove_tree (reference, NULL);
+  g_free (reference);
   g_ptr_array_unref (input_sums);
   return status;
 }
