@@ -633,13 +633,13 @@ finish_job (Job *job)
   gint64 t0;
 
   gboolean classified = g_strcmp0 (job->doc->stage, "classify") == 0;
-  gboolean read = classified || g_strcmp0 (job->doc->stage, "ocr") == 0;
+  gboolean ocr_done = classified || g_strcmp0 (job->doc->stage, "ocr") == 0;
 
   if (job->error)
     goto failed;
   /* Each page's row was committed as it was read (or by an interrupted
    * run); what is left is to say the stage is done. */
-  if (!read && !in_transaction (runner, job, ocr_done_body, NULL, &error))
+  if (!ocr_done && !in_transaction (runner, job, ocr_done_body, NULL, &error))
     goto failed_error;
   crash_hook ("ocr");
   g_free (job->doc->stage);
