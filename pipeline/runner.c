@@ -24,7 +24,6 @@ typedef struct {
                               * its pixels dropped once encoded */
   KhoOcrPage *ocr;           /* NULL for a PDF text page or a blank page */
   KhoPdfImage *pdf_image;    /* the page image as the PDF/A will embed it */
-  int width, height;         /* of the upright page, pixels */
 } Page;
 
 typedef struct {
@@ -44,7 +43,10 @@ typedef struct {
   gboolean retry;      /* the failure came from the machine (disk full, a
                         * stop), not from the file: try again later */
   gint64 started_us;
-  GPtrArray *resume_rows;  /* KhoPageRow*: pages an interrupted run read already */
+  GPtrArray *resume_rows;  /* KhoPageRow* by page index, NULL for a page not
+                            * committed yet: pages an interrupted run read
+                            * already; NULL when there are none */
+  int n_resumed;           /* pages with a row in resume_rows */
 } Job;
 
 typedef struct {
@@ -307,8 +309,50 @@ page_text (const Page *page)
   return page->ocr ? page->ocr->text : "";
 }
 
+/* The page image the PDF/A embeds and the catalogue measures: upright and
+ * deskewed, or as decoded for a page that kept its PDF text layer.
+ * Borrowed; NULL once encode_page() dropped the pixels. */
+static PIX *
+upright_pix (const Page *page)
+{
+  return page->prepared ? page->prepared->upright : page->image->pix;
+}
+
+/* Writes the row of page @index, read a moment ago: its own short
+ * transaction, so that a document interrupted in the middle of its OCR
+ * keeps the pages read so far (INSERT OR REPLACE: a page read again after
+ * a failed commit replaces its row). */
 static gboolean
-pages_body (Job *job, gpointer data, GError **error)
+page_body (Job *job, gpointer data, GError **error)
+{
+  int index = GPOINTER_TO_INT (data);
+  const Page *page = &job->pages[index];
+  PIX *pix = upright_pix (page);
+  g_autofree char *words = page->image->has_text
+                               ? kho_words_serialize (page->image->words, page->image->n_words)
+                           : page->ocr ? kho_words_serialize (page->ocr->words, page->ocr->n_words)
+                                       : NULL;
+  KhoPageRow row = {
+    .number = index + 1,
+    .width = (int) pixGetWidth (pix),
+    .height = (int) pixGetHeight (pix),
+    .dpi = page->image->dpi,
+    .rotation = page->prepared ? page->prepared->rotation : 0,
+    .skew = page->prepared ? page->prepared->skew : 0.0,
+    .text_source = page->image->has_text ? "pdf" : page->ocr ? "ocr" : "none",
+    .confidence = page->ocr ? page->ocr->mean_confidence : page->image->has_text ? 100 : 0,
+    .blank = page->prepared ? page->prepared->blank : FALSE,
+    .text = (char *) page_text (page),
+    .words = words,
+  };
+
+  return kho_db_insert_page (job->runner->archive->db, job->doc->id, &row, error);
+}
+
+/* Marks the OCR stage done once every page's row is in (page_body wrote
+ * them one by one, or an interrupted run did). */
+static gboolean
+ocr_done_body (Job *job, gpointer data, GError **error)
 {
   KhoDb *db = job->runner->archive->db;
   int ocr_pages = 0, pdf_pages = 0;
@@ -317,32 +361,18 @@ pages_body (Job *job, gpointer data, GError **error)
   (void) data;
   for (int i = 0; i < job->n_pages; i++)
     {
-      const Page *page = &job->pages[i];
-      g_autofree char *words = page->image->has_text
-                                   ? kho_words_serialize (page->image->words, page->image->n_words)
-                               : page->ocr ? kho_words_serialize (page->ocr->words, page->ocr->n_words)
-                                           : NULL;
-      KhoPageRow row = {
-        .number = i + 1,
-        .width = page->width,
-        .height = page->height,
-        .dpi = page->image->dpi,
-        .rotation = page->prepared ? page->prepared->rotation : 0,
-        .skew = page->prepared ? page->prepared->skew : 0.0,
-        .text_source = page->image->has_text ? "pdf" : page->ocr ? "ocr" : "none",
-        .confidence = page->ocr ? page->ocr->mean_confidence : page->image->has_text ? 100 : 0,
-        .blank = page->prepared ? page->prepared->blank : FALSE,
-        .text = (char *) page_text (page),
-        .words = words,
-      };
-
-      if (!kho_db_insert_page (db, job->doc->id, &row, error))
-        return FALSE;
-      ocr_pages += page->ocr != NULL;
-      pdf_pages += page->image->has_text;
+      ocr_pages += job->pages[i].ocr != NULL;
+      pdf_pages += job->pages[i].image->has_text;
     }
   detail = g_strdup_printf ("%d pages: %d by OCR, %d with their own text",
                             job->n_pages, ocr_pages, pdf_pages);
+  if (job->n_resumed > 0)
+    {
+      char *longer = g_strdup_printf ("%s; %d from an earlier run", detail, job->n_resumed);
+
+      g_free (detail);
+      detail = longer;
+    }
   return kho_db_add_event (db, job->doc->id, "prepare", "ok", g_atomic_int_get (&job->prepare_ms),
                            NULL, NULL, error) &&
          kho_db_add_event (db, job->doc->id, "ocr", "ok", g_atomic_int_get (&job->ocr_ms), NULL,
@@ -577,6 +607,19 @@ crash_hook (const char *stage)
     abort ();
 }
 
+/* For the crash tests: KHO_TEST_CRASH_AFTER_PAGE=N kills the process as a
+ * power cut would, right after the row of page N (from 1, of the document)
+ * is committed.  Pages are read in parallel: with more than one worker,
+ * other pages may be committed or not by then. */
+static void
+page_crash_hook (int number)
+{
+  const char *value = g_getenv ("KHO_TEST_CRASH_AFTER_PAGE");
+
+  if (value && g_ascii_strtoll (value, NULL, 10) == number)
+    abort ();
+}
+
 /* Runs the stages after OCR, in the thread that finished the last page. */
 static void
 finish_job (Job *job)
@@ -590,11 +633,13 @@ finish_job (Job *job)
   gint64 t0;
 
   gboolean classified = g_strcmp0 (job->doc->stage, "classify") == 0;
+  gboolean ocr_done = classified || g_strcmp0 (job->doc->stage, "ocr") == 0;
 
   if (job->error)
     goto failed;
-  /* Pages an interrupted run read are in the catalogue already. */
-  if (job->resume_rows == NULL && !in_transaction (runner, job, pages_body, NULL, &error))
+  /* Each page's row was committed as it was read (or by an interrupted
+   * run); what is left is to say the stage is done. */
+  if (!ocr_done && !in_transaction (runner, job, ocr_done_body, NULL, &error))
     goto failed_error;
   crash_hook ("ocr");
   g_free (job->doc->stage);
@@ -658,7 +703,7 @@ failed:
  * confirms.  When that test wrongly passed a page and OCR then reads it
  * poorly, the page is prepared again with OSD asked in any case; the turn
  * is kept only when reading the turned page gives better text. */
-static void
+static gboolean
 process_page (Job *job, int index)
 {
   Runner *runner = job->runner;
@@ -670,20 +715,22 @@ process_page (Job *job, int index)
   gint64 t0, t1;
 
   if (page->image->has_text)
-    return;  /* a PDF page keeps its own text layer and its geometry */
+    return TRUE;  /* a PDF page keeps its own text layer and its geometry */
   engine = thread_engine (runner, &error);
   if (engine == NULL)
     {
       job_fail (job, _("%s: ocr: %s"), job->file, error->message);
-      return;
+      return FALSE;
     }
+  /* The tests count these lines to tell pages read from pages taken up. */
+  g_debug ("%s: page %d of %d: prepare and OCR", job->file, index + 1, job->n_pages);
   t0 = g_get_monotonic_time ();
   page->prepared = kho_prepare_page (engine, page->image->pix, page->image->dpi, &options,
                                      &error);
   if (page->prepared == NULL)
     {
       job_fail (job, _("%s: prepare: page %d: %s"), job->file, index + 1, error->message);
-      return;
+      return FALSE;
     }
   t1 = g_get_monotonic_time ();
   g_atomic_int_add (&job->prepare_ms, (gint) ((t1 - t0) / 1000));
@@ -697,7 +744,7 @@ process_page (Job *job, int index)
   if (page->ocr == NULL)
     {
       job_fail (job, _("%s: ocr: page %d: %s"), job->file, index + 1, error->message);
-      return;
+      return FALSE;
     }
   if (options.detect_orientation && !page->prepared->orientation_checked &&
       page->ocr->mean_confidence < ORIENTATION_DOUBT_CONFIDENCE)
@@ -727,16 +774,36 @@ process_page (Job *job, int index)
     }
 out:
   g_atomic_int_add (&job->ocr_ms, (gint) ((g_get_monotonic_time () - t1) / 1000));
+  return TRUE;
+}
+
+/* Commits the row of page @index, just read, before the worker takes
+ * another page: a crash from here on does not read it again. */
+static void
+commit_page (Job *job, int index)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!in_transaction (job->runner, job, page_body, GINT_TO_POINTER (index), &error))
+    {
+      job_fail (job, _("%s: ocr: page %d: %s"), job->file, index + 1, error->message);
+      if (is_resource_error (error))
+        job->retry = TRUE;
+      return;
+    }
+  page_crash_hook (index + 1);
 }
 
 /* Takes up page @index as an interrupted run left it in the catalogue:
- * turned and deskewed again exactly as then, its words as read then. */
+ * turned and deskewed again exactly as then (the PDF/A embeds the same
+ * pixels), its words as read then; no OCR. */
 static void
 restore_page (Job *job, int index)
 {
   Page *page = &job->pages[index];
   KhoPageRow *row = g_ptr_array_index (job->resume_rows, index);
 
+  g_debug ("%s: page %d of %d: read by an earlier run", job->file, index + 1, job->n_pages);
   if (page->image->has_text)
     return;
   page->prepared = g_new0 (KhoPreparedPage, 1);
@@ -770,11 +837,9 @@ encode_page (Job *job, int index)
   Page *page = &job->pages[index];
   g_autoptr (GError) error = NULL;
   gboolean unchanged = page->prepared == NULL || !page->prepared->changed;
-  PIX *pix = page->prepared ? page->prepared->upright : page->image->pix;
+  PIX *pix = upright_pix (page);
   gint64 t0 = g_get_monotonic_time ();
 
-  page->width = (int) pixGetWidth (pix);
-  page->height = (int) pixGetHeight (pix);
   page->pdf_image = kho_pdfa_image_new (pix, unchanged ? page->image->jpeg : NULL, 0, &error);
   if (page->pdf_image == NULL)
     job_fail (job, _("%s: assemble: page %d: %s"), job->file, index + 1, error->message);
@@ -807,10 +872,10 @@ page_task (gpointer data, gpointer user_data)
     }
   if (!job_failed (job))
     {
-      if (job->resume_rows)
+      if (job->resume_rows && g_ptr_array_index (job->resume_rows, task->index))
         restore_page (job, task->index);
-      else
-        process_page (job, task->index);
+      else if (process_page (job, task->index))
+        commit_page (job, task->index);
     }
   if (!job_failed (job))
     encode_page (job, task->index);
@@ -968,6 +1033,34 @@ pdf_in_place (Runner *runner, const KhoDocument *doc)
   return g_strcmp0 (sha256, doc->pdf_sha256) == 0;
 }
 
+/* Finds the pages of @job's document that an interrupted run committed:
+ * they are taken up (restore_page), not read again.  A page whose row
+ * cannot be read is simply read again. */
+static void
+resume_pages (Runner *runner, Job *job)
+{
+  g_autoptr (GPtrArray) rows = NULL;
+
+  g_mutex_lock (&runner->db_lock);
+  rows = kho_db_get_pages (runner->archive->db, job->doc->id, NULL);
+  g_mutex_unlock (&runner->db_lock);
+  if (rows == NULL || rows->len == 0)
+    return;
+  job->resume_rows = g_ptr_array_new_full ((guint) job->n_pages,
+                                           (GDestroyNotify) kho_page_row_free);
+  g_ptr_array_set_size (job->resume_rows, job->n_pages);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      KhoPageRow *row = rows->pdata[i];
+
+      if (row->number < 1 || row->number > job->n_pages ||
+          job->resume_rows->pdata[row->number - 1] != NULL)
+        continue;
+      job->resume_rows->pdata[row->number - 1] = g_steal_pointer (&rows->pdata[i]);
+      job->n_resumed++;
+    }
+}
+
 /* Takes pages @first..@last (from 0) of @source, the input @display, into
  * the archive as one document: part @part of a split scan, or with part 0
  * the whole file.  @existing (taken) is that document when an earlier run
@@ -1017,18 +1110,11 @@ start_job (Runner *runner, KhoSource *source, GBytes *data, const char *sha256,
           job_free (job);
           return;
         }
-      if (g_strcmp0 (job->doc->stage, "ocr") == 0 ||
-          g_strcmp0 (job->doc->stage, "classify") == 0)
-        {
-          g_autoptr (GPtrArray) rows = NULL;
-
-          g_mutex_lock (&runner->db_lock);
-          rows = kho_db_get_pages (runner->archive->db, job->doc->id, NULL);
-          g_mutex_unlock (&runner->db_lock);
-          if (rows && rows->len == (guint) job->n_pages)
-            job->resume_rows = g_steal_pointer (&rows);
-        }
-      if (job->resume_rows == NULL)
+      resume_pages (runner, job);
+      /* The OCR stage is done only with every page in; else the pages
+       * missing are read, and the stage marked done after them. */
+      if (job->n_resumed < job->n_pages || (g_strcmp0 (job->doc->stage, "ocr") != 0 &&
+                                            g_strcmp0 (job->doc->stage, "classify") != 0))
         {
           g_free (job->doc->stage);
           job->doc->stage = g_strdup ("intake");

@@ -2,7 +2,9 @@
  * ocr, assemble and index, pages in parallel.
  *
  * This is the only place that knows the order of the stages.  Each
- * document's stage result is committed before the next stage starts.  A
+ * document's stage result is committed before the next stage starts, and
+ * each page's OCR as soon as the page is read: a document interrupted in
+ * its OCR is taken up with only the pages missing still to read.  A
  * document either ends archived or leaves nothing behind but a "failed"
  * event: its original and archival PDF are removed and its row deleted.
  */
@@ -76,8 +78,9 @@ void kho_runner_free (KhoRunner *runner);
 int kho_runner_run (KhoRunner *runner, GPtrArray *files, GPtrArray *names, KhoRunnerFlags flags,
                     const KhoRunnerCallbacks *callbacks, GError **error);
 
-/* Stops the run: pages in hand are finished, the others not started, and
- * their documents stay at their last committed stage (result "retry").
+/* Stops the run: pages in hand are finished (and kept), the others not
+ * started, and their documents stay at their last committed stage (result
+ * "retry").
  * Safe from a signal handler. */
 void kho_runner_cancel (KhoRunner *runner);
 

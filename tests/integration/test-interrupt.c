@@ -1,6 +1,7 @@
 /* test-interrupt.c — kho ingest killed with SIGKILL at random moments,
  * then run again: every input ends archived exactly once under one archive
- * ID, nothing half-written remains, and the catalogue is intact. */
+ * ID, nothing half-written remains, and the catalogue is intact; a
+ * document killed in the middle of its OCR reads only the pages missing. */
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -265,6 +266,275 @@ test_resume_after_ocr (void)
   archive = g_steal_pointer (&saved);
 }
 
+/* The first column of the first row of @sql in the catalogue @db_path, as
+ * text ("" for NULL). */
+static char *
+query_text (const char *db_path, const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *value;
+
+  g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    g_error ("%s: %s", sql, sqlite3_errmsg (db));
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = g_strdup (sqlite3_column_text (stmt, 0) ? (const char *) sqlite3_column_text (stmt, 0)
+                                                  : "");
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+/* Every column of each page row of the only document, in page order. */
+#define PAGE_ROWS_SQL                                                                     \
+  "SELECT group_concat(row, char(10)) FROM (SELECT number || '|' || width || '|' || "    \
+  "height || '|' || dpi || '|' || rotation || '|' || skew || '|' || text_source || '|' " \
+  "|| confidence || '|' || blank || '|' || text || '|' || words AS row FROM pages "      \
+  "ORDER BY number)"
+
+static int
+count_occurrences (const char *haystack, const char *needle)
+{
+  int n = 0;
+
+  for (const char *p = strstr (haystack, needle); p; p = strstr (p + 1, needle))
+    n++;
+  return n;
+}
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/* The images @pdf embeds, as pdfimages -all extracts them (the encoded
+ * streams): one line "NAME SHA256" each, in page order. */
+static char *
+embedded_images (const char *pdf)
+{
+  g_autofree char *dir = g_dir_make_tmp ("kho-interrupt-img-XXXXXX", NULL);
+  g_autofree char *prefix = g_build_filename (dir, "p", NULL);
+  const char *argv[] = { "pdfimages", "-all", pdf, prefix, NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GDir) listing = NULL;
+  GString *out = g_string_new (NULL);
+  const char *name;
+  int status = -1;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
+                               NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  listing = g_dir_open (dir, 0, NULL);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names->pdata[i], NULL);
+      g_autofree char *sum = kho_store_sha256_file (path, NULL);
+
+      g_string_append_printf (out, "%s %s\n", (char *) names->pdata[i], sum);
+    }
+  g_assert_true (kho_store_remove_tree (dir, NULL));
+  return g_string_free (out, FALSE);
+}
+
+/* The archive of a run of ke-hoach-so-hoa.tif never interrupted, made on
+ * first use. */
+static char *reference;
+
+static const char *
+reference_archive (void)
+{
+  g_autofree char *saved = archive;
+  g_autofree char *input = g_build_filename (inputs, "ke-hoach-so-hoa.tif", NULL);
+  g_auto (GStrv) argv = NULL;
+  g_autoptr (GError) error = NULL;
+  int status = -1;
+
+  if (reference)
+    {
+      archive = g_steal_pointer (&saved);
+      return reference;
+    }
+  reference = g_dir_make_tmp ("kho-interrupt-ref-XXXXXX", NULL);
+  archive = g_strdup (reference);
+  argv = kho_argv ("ingest", input, NULL);
+  g_assert_true (g_spawn_sync (NULL, argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL |
+                               G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status,
+                               &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_free (archive);
+  archive = g_steal_pointer (&saved);
+  return reference;
+}
+
+/* Kills `kho ingest @input` (with @flag, or none when NULL) right after the
+ * 2nd page of its document (the 3 pages of ke-hoach-so-hoa.tif) is
+ * committed, runs it again, and checks that only page 3 was read again:
+ * the first two come from the catalogue, turned and deskewed again from
+ * their rows.  The result is the one of a run never interrupted: the same
+ * page rows, the same page images in a valid PDF/A.  @where is the
+ * document's "part first_page last_page". */
+static void
+check_resume_after_page (const char *input, const char *flag, const char *where)
+{
+  g_autofree char *saved = archive;
+  g_autofree char *reference_db = g_build_filename (reference_archive (), "kho.db", NULL);
+  g_autofree char *db_path = NULL;
+  g_autofree char *name = g_path_get_basename (input);
+  g_autofree char *input_sum = kho_store_sha256_file (input, NULL);
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *id = g_strdup_printf ("KHO-%04d-000001", g_date_time_get_year (now));
+  g_auto (GStrv) crash_env = g_environ_setenv (g_get_environ (), "KHO_TEST_CRASH_AFTER_PAGE",
+                                               "2", TRUE);
+  g_auto (GStrv) debug_env = g_environ_setenv (g_get_environ (), "G_MESSAGES_DEBUG",
+                                               "kho-pipeline", TRUE);
+  const char *checker = g_getenv ("KHO_PDFA_CHECK");
+  g_autoptr (GError) error = NULL;
+  g_autofree char *log = NULL;
+  int status = -1;
+
+  g_assert_nonnull (checker);
+  archive = g_dir_make_tmp ("kho-interrupt-page-XXXXXX", NULL);
+  db_path = g_build_filename (archive, "kho.db", NULL);
+  {
+    /* One worker reads the pages in order: pages 1 and 2 are in when the
+     * hook fires, page 3 is not. */
+    g_auto (GStrv) argv = flag ? kho_argv ("ingest", "--workers", "1", flag, input, NULL)
+                               : kho_argv ("ingest", "--workers", "1", input, NULL);
+
+    g_assert_true (g_spawn_sync (NULL, argv, crash_env, G_SPAWN_STDOUT_TO_DEV_NULL |
+                                 G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status,
+                                 &error));
+    g_assert_no_error (error);
+    g_assert_true (WIFSIGNALED (status));
+    g_assert_cmpint (WTERMSIG (status), ==, SIGABRT);
+  }
+  {
+    g_autofree char *state = query_text (db_path,
+        "SELECT (SELECT group_concat(stage || ' ' || status) FROM documents) || ' pages ' || "
+        "(SELECT group_concat(number) FROM (SELECT number FROM pages ORDER BY number)) || "
+        "' ocr events ' || (SELECT count(*) FROM events WHERE stage = 'ocr')");
+
+    /* Killed in its OCR stage, with two pages committed and the stage not. */
+    g_assert_cmpstr (state, ==, "intake processing pages 1,2 ocr events 0");
+  }
+
+  {
+    g_auto (GStrv) argv = flag ? kho_argv ("ingest", flag, input, NULL)
+                               : kho_argv ("ingest", input, NULL);
+
+    g_assert_true (g_spawn_sync (NULL, argv, debug_env, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                                 NULL, &log, &status, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+  /* Tesseract read page 3 only. */
+  {
+    g_autofree char *read3 = g_strdup_printf ("%s: page 3 of 3: prepare and OCR", name);
+    g_autofree char *taken1 = g_strdup_printf ("%s: page 1 of 3: read by an earlier run", name);
+    g_autofree char *taken2 = g_strdup_printf ("%s: page 2 of 3: read by an earlier run", name);
+
+    g_assert_cmpint (count_occurrences (log, ": prepare and OCR"), ==, 1);
+    g_assert_cmpint (count_occurrences (log, read3), ==, 1);
+    g_assert_cmpint (count_occurrences (log, ": read by an earlier run"), ==, 2);
+    g_assert_cmpint (count_occurrences (log, taken1), ==, 1);
+    g_assert_cmpint (count_occurrences (log, taken2), ==, 1);
+  }
+  {
+    g_autofree char *state = query_text (db_path,
+        "SELECT (SELECT group_concat(archive_id || ' ' || stage || ' ' || status || ' ' || "
+        "page_count || ' ' || part || ' ' || coalesce(first_page, '-') || ' ' || "
+        "coalesce(last_page, '-')) FROM documents) "
+        "|| ' | ' || (SELECT group_concat(detail, ' / ') FROM events WHERE stage = 'ocr')");
+    g_autofree char *expected = g_strdup_printf ("%s index archived 3 %s | 3 pages: 3 by OCR, "
+                                                 "0 with their own text; 2 from an earlier run",
+                                                 id, where);
+
+    g_assert_cmpstr (state, ==, expected);
+  }
+  {
+    g_autofree char *resumed_rows = query_text (db_path, PAGE_ROWS_SQL);
+    g_autofree char *reference_rows = query_text (reference_db, PAGE_ROWS_SQL);
+    g_autofree char *reference_detail = query_text (reference_db,
+        "SELECT detail FROM events WHERE stage = 'ocr'");
+
+    g_assert_cmpstr (reference_detail, ==, "3 pages: 3 by OCR, 0 with their own text");
+    g_assert_cmpuint (strlen (resumed_rows), >, 1000);
+    g_assert_cmpstr (resumed_rows, ==, reference_rows);
+  }
+  {
+    g_autofree char *pdf = kho_store_pdf_path (archive, id);
+    g_autofree char *reference_pdf = kho_store_pdf_path (reference, id);
+    g_autofree char *original = kho_store_original_path (archive, input_sum);
+    g_autofree char *pdf_sum = kho_store_sha256_file (pdf, NULL);
+    g_autofree char *original_sum = kho_store_sha256_file (original, NULL);
+    g_autofree char *recorded = query_text (db_path,
+        "SELECT sha256 || ' ' || pdf_sha256 FROM documents");
+    g_autofree char *expected = g_strdup_printf ("%s %s", input_sum, pdf_sum);
+    g_autofree char *images = embedded_images (pdf);
+    g_autofree char *reference_images = embedded_images (reference_pdf);
+    const char *pdfa_check[] = { checker, "--level", "2u", "--strict", pdf, NULL };
+
+    g_assert_cmpstr (original_sum, ==, input_sum);
+    g_assert_cmpstr (recorded, ==, expected);
+    /* Pages 1 and 2 were turned and deskewed again from their rows, to
+     * the very pixels the run never interrupted embedded. */
+    g_assert_cmpint (count_occurrences (images, "\n"), ==, 3);
+    g_assert_cmpstr (images, ==, reference_images);
+    g_assert_true (g_spawn_sync (NULL, (char **) pdfa_check, NULL, G_SPAWN_STDOUT_TO_DEV_NULL |
+                                 G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status,
+                                 &error));
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+  g_assert_true (kho_store_remove_tree (archive, NULL));
+  g_free (archive);
+  archive = g_steal_pointer (&saved);
+}
+
+static void
+test_resume_after_page (void)
+{
+  g_autofree char *input = g_build_filename (inputs, "ke-hoach-so-hoa.tif", NULL);
+
+  check_resume_after_page (input, NULL, "0 - -");
+}
+
+/* The same for a part of a scan split at its blank pages: the part's
+ * pages are numbered from its first, page 2 of the scan. */
+static void
+test_resume_part_after_page (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("kho-interrupt-split-XXXXXX", NULL);
+  g_autofree char *blank = g_build_filename (dir, "blank.tif", NULL);
+  g_autofree char *batch = g_build_filename (dir, "batch.tif", NULL);
+  g_autofree char *script = g_build_filename (KHO_TEST_SRCDIR, "tests", "integration",
+                                              "blank_tiff.py", NULL);
+  g_autofree char *scan = g_build_filename (inputs, "ke-hoach-so-hoa.tif", NULL);
+  const char *make_blank[] = { "python3", script, blank, NULL };
+  const char *tiffcp[] = { "tiffcp", blank, scan, blank, batch, NULL };
+  g_autoptr (GError) error = NULL;
+  int status = -1;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) make_blank, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_true (g_spawn_sync (NULL, (char **) tiffcp, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  check_resume_after_page (batch, "--split-on-blank", "1 2 4");
+  g_assert_true (kho_store_remove_tree (dir, NULL));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -282,7 +552,12 @@ main (int argc, char **argv)
   g_test_add_func ("/interrupt/killed-runs", test_killed_runs);
   g_test_add_func ("/interrupt/archive-consistent", test_archive_consistent);
   g_test_add_func ("/interrupt/resume-after-ocr", test_resume_after_ocr);
+  g_test_add_func ("/interrupt/resume-after-page", test_resume_after_page);
+  g_test_add_func ("/interrupt/resume-part-after-page", test_resume_part_after_page);
   status = g_test_run ();
+  if (reference)
+    kho_store_remove_tree (reference, NULL);
+  g_free (reference);
   g_ptr_array_unref (input_sums);
   return status;
 }
