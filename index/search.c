@@ -177,6 +177,22 @@ has_filters (const KhoSearchOptions *options)
          options->tag;
 }
 
+/* @options' filters into @into, an empty one as none; @options may be
+ * NULL. */
+static void
+take_filters (KhoSearchOptions *into, const KhoSearchOptions *options)
+{
+  #define FILTER(name) into->name = options && options->name && *options->name \
+                                      ? options->name : NULL
+  FILTER (type);
+  FILTER (issuer);
+  FILTER (from);
+  FILTER (to);
+  FILTER (number);
+  FILTER (tag);
+  #undef FILTER
+}
+
 void
 kho_search_hit_free (KhoSearchHit *hit)
 {
@@ -243,15 +259,7 @@ kho_search_run (sqlite3 *db, const char *user_query,
     if (options->mark_close != NULL)
       defaults.mark_close = options->mark_close;
   }
-  #define FILTER(name) defaults.name = options && options->name && *options->name \
-                                         ? options->name : NULL
-  FILTER (type);
-  FILTER (issuer);
-  FILTER (from);
-  FILTER (to);
-  FILTER (number);
-  FILTER (tag);
-  #undef FILTER
+  take_filters (&defaults, options);
 
   expression = kho_query_build (user_query);
   if (expression == NULL && !has_filters (&defaults)) {
@@ -370,15 +378,7 @@ kho_search_count (sqlite3 *db, const char *user_query, const KhoSearchOptions *o
 
   g_return_val_if_fail (db != NULL, -1);
   kho_search_options_init (&filters);
-  #define FILTER(name) filters.name = options && options->name && *options->name \
-                                        ? options->name : NULL
-  FILTER (type);
-  FILTER (issuer);
-  FILTER (from);
-  FILTER (to);
-  FILTER (number);
-  FILTER (tag);
-  #undef FILTER
+  take_filters (&filters, options);
   if (facets)
     for (int i = 0; i < KHO_SEARCH_N_FACETS; i++)
       facets[i] = g_ptr_array_new_with_free_func ((GDestroyNotify) kho_search_facet_free);
