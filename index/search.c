@@ -70,7 +70,9 @@ G_DEFINE_QUARK (kho-search-error-quark, kho_search_error)
   " page.id, documents.archive_id, documents.title, documents.created," \
   " documents.issued, documents.page_count, -page.rank_value," \
   " (SELECT value FROM fields WHERE document_id = documents.id AND name = 'type')," \
-  " " REFERENCE_SQL ("documents.id") ","
+  " " REFERENCE_SQL ("documents.id") "," \
+  " (SELECT value FROM fields WHERE document_id = documents.id AND name = 'issuer')," \
+  " (SELECT value FROM fields WHERE document_id = documents.id AND name = 'subject'),"
 
 /* The matches of ?1 (a MATCH expression), on doc_fts alone: it only has
  * rows of archived documents (db.c), and joining every match to its
@@ -205,6 +207,8 @@ kho_search_hit_free (KhoSearchHit *hit)
   g_free (hit->issued);
   g_free (hit->type);
   g_free (hit->reference);
+  g_free (hit->issuer);
+  g_free (hit->subject);
   g_free (hit);
 }
 
@@ -290,7 +294,9 @@ kho_search_run (sqlite3 *db, const char *user_query,
     hit->score = sqlite3_column_double (stmt, 6);
     hit->type = column_text (stmt, 7);
     hit->reference = column_text (stmt, 8);
-    hit->snippet = column_text (stmt, 9);
+    hit->issuer = column_text (stmt, 9);
+    hit->subject = column_text (stmt, 10);
+    hit->snippet = column_text (stmt, 11);
     if (hit->snippet == NULL)
       hit->snippet = g_strdup ("");
     g_ptr_array_add (hits, hit);

@@ -30,6 +30,8 @@ typedef struct {
   int page_count;
   char *type;        /* the document type (fields), or NULL */
   char *reference;   /* "189/KH-UBND", or NULL */
+  char *issuer;      /* the issuing body (fields), or NULL */
+  char *subject;     /* the subject (fields), or NULL */
   double score;      /* higher is better */
 } KhoSearchHit;
 

@@ -315,10 +315,8 @@ kho_web_page_search (KhoWebRequest *request)
     {
       KhoSearchHit *hit = results.hits->pdata[i];
       g_autofree char *issued = kho_web_date_text (hit->issued);
-      g_autofree char *issuer = kho_db_get_field (request->web->archive->db, hit->document_id,
-                                                  "issuer");
-      g_autofree char *subject = kho_db_get_field (request->web->archive->db, hit->document_id,
-                                                   "subject");
+      const char *issuer = hit->issuer;
+      const char *subject = hit->subject;
       g_autofree char *pages = g_strdup_printf (ngettext ("%d page", "%d pages",
                                                           (unsigned long) hit->page_count),
                                                 hit->page_count);

@@ -985,11 +985,7 @@ api_search (KhoWebRequest *request)
       kho_json_add_string (builder, "type", hit->type);
       kho_json_add_string (builder, "number", hit->reference);
       kho_json_add_string (builder, "issued", hit->issued);
-      {
-        g_autofree char *issuer = kho_db_get_field (request->web->archive->db,
-                                                    hit->document_id, "issuer");
-        kho_json_add_string (builder, "issuer", issuer);
-      }
+      kho_json_add_string (builder, "issuer", hit->issuer);
       json_builder_set_member_name (builder, "pages");
       json_builder_add_int_value (builder, hit->page_count);
       {
