@@ -31,7 +31,7 @@ struct KhoWeb {
   gint64 search_version;   /* of the catalogue the cache holds answers of */
   gint64 audit_changes;    /* rows this connection wrote to the audit trail */
   GMainContext *context;   /* the server's */
-  GThreadPool *searchers;  /* searches off the main loop (web.c); NULL: on it */
+  GThreadPool *searchers;  /* searches off the main loop (web.c) */
   GAsyncQueue *connections;/* read-only sqlite3* for them, one per thread */
   int searching;           /* searches deferred and not yet answered */
 };

@@ -547,34 +547,6 @@ date_filter (const char *given, char **iso)
   return *iso != NULL;
 }
 
-/* The search itself, on @db: count, facets, one page of hits. */
-static gboolean
-search_execute (sqlite3 *db, const char *q, const KhoSearchOptions *options,
-                KhoWebResults *results, GError **error)
-{
-  gint64 start = g_get_monotonic_time (), counted;
-
-  results->total = kho_search_count (db, q, options, 10, 2000, results->facets, error);
-  if (results->total < 0)
-    goto fail;
-  counted = g_get_monotonic_time ();
-  if (results->total > 0 && options->offset < results->total)
-    results->hits = kho_search_run (db, q, options, error);
-  else
-    results->hits = g_ptr_array_new ();
-  if (results->hits == NULL)
-    goto fail;
-  g_debug ("search “%s”: %" G_GINT64_FORMAT " matches; count and facets %" G_GINT64_FORMAT
-           " ms, hits %" G_GINT64_FORMAT " ms", q ? q : "", results->total,
-           (counted - start) / 1000, (g_get_monotonic_time () - counted) / 1000);
-  return TRUE;
-
-fail:
-  g_warning ("%s", (*error)->message);
-  kho_web_results_clear (results);
-  return FALSE;
-}
-
 /* Searches run off the main loop, on a pool of threads (one per core),
  * each with a read-only connection of its own: a search of a common word
  * takes tens of milliseconds on a large archive, and the server must go on
@@ -603,16 +575,21 @@ struct KhoWebSearchJob {
   GHashTable *query;          /* a copy */
   gboolean english;
   KhoSession *session;        /* taken from the request */
-  /* the search: the options point into these copies */
+  /* the search: the options point into the copies kept */
+  char *q;
   KhoSearchOptions options;
-  char *strings[9];
+  GPtrArray *kept;
   KhoWebResults results;
 };
 
-static char *
-job_keep (KhoWebSearchJob *job, int slot, const char *text)
+static const char *
+job_keep (KhoWebSearchJob *job, const char *text)
 {
-  return job->strings[slot] = g_strdup (text);
+  char *copy = g_strdup (text);
+
+  if (copy)
+    g_ptr_array_add (job->kept, copy);
+  return copy;
 }
 
 static void
@@ -630,8 +607,8 @@ search_job_free (KhoWebSearchJob *job)
   g_free (job->path);
   g_hash_table_unref (job->query);
   kho_session_free (job->session);
-  for (gsize i = 0; i < G_N_ELEMENTS (job->strings); i++)
-    g_free (job->strings[i]);
+  g_free (job->q);
+  g_ptr_array_unref (job->kept);
   kho_web_results_clear (&job->results);
   g_free (job->parts[0].error);
   g_free (job->parts[1].error);
@@ -671,7 +648,7 @@ search_thread (gpointer data, gpointer user_data)
   KhoWebSearchJob *job = part->job;
   KhoWeb *web = user_data;
   sqlite3 *db = g_async_queue_pop (web->connections);
-  const char *q = job->strings[0];
+  const char *q = job->q;
   gint64 start = g_get_monotonic_time ();
   g_autoptr (GError) error = NULL;
 
@@ -712,15 +689,16 @@ search_defer (KhoWebRequest *request, const KhoSearchOptions *options, const cha
   job->english = request->english;
   job->session = g_steal_pointer (&request->session);
   job->options = *options;
-  job_keep (job, 0, q);
-  job->options.mark_open = job_keep (job, 1, options->mark_open);
-  job->options.mark_close = job_keep (job, 2, options->mark_close);
-  job->options.type = job_keep (job, 3, options->type);
-  job->options.issuer = job_keep (job, 4, options->issuer);
-  job->options.from = job_keep (job, 5, options->from);
-  job->options.to = job_keep (job, 6, options->to);
-  job->options.number = job_keep (job, 7, options->number);
-  job->options.tag = job_keep (job, 8, options->tag);
+  job->q = g_strdup (q);
+  job->kept = g_ptr_array_new_with_free_func (g_free);
+  job->options.mark_open = job_keep (job, options->mark_open);
+  job->options.mark_close = job_keep (job, options->mark_close);
+  job->options.type = job_keep (job, options->type);
+  job->options.issuer = job_keep (job, options->issuer);
+  job->options.from = job_keep (job, options->from);
+  job->options.to = job_keep (job, options->to);
+  job->options.number = job_keep (job, options->number);
+  job->options.tag = job_keep (job, options->tag);
   request->deferred = TRUE;
   request->web->searching++;
   soup_server_message_pause (request->msg);
@@ -733,10 +711,9 @@ search_defer (KhoWebRequest *request, const KhoSearchOptions *options, const cha
     }
 }
 
-/* The pool and its connections; none (searches on the main loop) when a
- * connection cannot be opened. */
-static void
-searchers_start (KhoWeb *web)
+/* The pool and its connections. */
+static gboolean
+searchers_start (KhoWeb *web, GError **error)
 {
   g_autofree char *path = g_build_filename (web->archive->root, "kho.db", NULL);
   int threads = CLAMP ((int) g_get_num_processors (), 1, 8);
@@ -755,13 +732,16 @@ searchers_start (KhoWeb *web)
           sqlite3_exec (db, "PRAGMA mmap_size = 2147418112; PRAGMA cache_size = -65536",
                         NULL, NULL, NULL) != SQLITE_OK)
         {
-          g_warning ("%s: %s; searching on one thread", path, db ? sqlite3_errmsg (db) : "");
+          g_set_error (error, KHO_ARCHIVE_ERROR, KHO_ARCHIVE_ERROR_MISSING,
+                       _("database %s: cannot open: %s"), path,
+                       db ? sqlite3_errmsg (db) : "");
           sqlite3_close (db);
-          return;
+          return FALSE;
         }
       g_async_queue_push (web->connections, db);
     }
   web->searchers = g_thread_pool_new (search_thread, web, threads, TRUE, NULL);
+  return TRUE;
 }
 
 static void
@@ -786,7 +766,6 @@ kho_web_search (KhoWebRequest *request, const char *mark_open, const char *mark_
   const char *q = kho_web_param (request, "q");
   const char *year = kho_web_param (request, "year");
   KhoSearchOptions options;
-  g_autoptr (GError) error = NULL;
   g_autofree char *from = NULL;
   g_autofree char *to = NULL;
 
@@ -848,26 +827,15 @@ kho_web_search (KhoWebRequest *request, const char *mark_open, const char *mark_
           *message = g_strdup (failed);
           return FALSE;
         }
-      if (job->results.total == 0 || job->options.offset >= job->results.total)
-        g_ptr_array_set_size (job->results.hits, 0);   /* as search_execute */
       results->total = job->results.total;
       results->hits = g_steal_pointer (&job->results.hits);
       memcpy (results->facets, job->results.facets, sizeof results->facets);
       memset (job->results.facets, 0, sizeof job->results.facets);
       return TRUE;
     }
-  if (request->web->searchers)
-    {
-      search_defer (request, &options, q);
-      *status = 0;
-      return FALSE;
-    }
-  if (!search_execute (kho_db_handle (request->web->archive->db), q, &options, results, &error))
-    {
-      *message = g_strdup (error->message);
-      return FALSE;
-    }
-  return TRUE;
+  search_defer (request, &options, q);
+  *status = 0;
+  return FALSE;
 }
 
 /* Answers of /api/search, kept while the catalogue does not change: a
@@ -1286,12 +1254,16 @@ kho_web_new (KhoArchive *archive, GError **error)
                                              (GDestroyNotify) g_bytes_unref);
   web->search_version = -1;
   web->context = g_main_context_ref_thread_default ();
-  searchers_start (web);
   /* Raw paths: an encoded "%2F" or "%2e%2e" reaches the ID check (and fails it)
    * instead of being decoded into the path. */
   web->server = soup_server_new ("server-header", "kho", "raw-paths", TRUE, NULL);
   soup_server_add_early_handler (web->server, NULL, on_early_request, web, NULL);
   soup_server_add_handler (web->server, NULL, on_request, web, NULL);
+  if (!searchers_start (web, error))
+    {
+      kho_web_free (web);
+      return NULL;
+    }
   return web;
 }
 
