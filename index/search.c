@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "index/fields.h"
 #include "index/query.h"
 
 #define DEFAULT_LIMIT 20
@@ -160,6 +161,23 @@ static const char filter_sql[] =
   " SELECT" HIT_COLUMNS " ''"
   " FROM page CROSS JOIN documents WHERE documents.id = page.id"
   " ORDER BY documents.issued DESC, documents.id DESC";
+
+char *
+kho_search_date (const char *given)
+{
+  if (given == NULL)
+    return NULL;
+  if (g_regex_match_simple ("^[0-9]{4}(-[0-9]{2})?$", given, 0, 0))
+    return g_strdup (given);
+  if (g_regex_match_simple ("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", given, 0, 0))
+    {
+      g_autofree char *midnight = g_strconcat (given, "T00:00:00Z", NULL);
+      g_autoptr (GDateTime) date = g_date_time_new_from_iso8601 (midnight, NULL);
+
+      return date ? g_strdup (given) : NULL;
+    }
+  return kho_fields_parse_date (given);
+}
 
 void
 kho_search_options_init (KhoSearchOptions *options)

@@ -51,6 +51,12 @@ typedef struct {
   const char *tag;        /* a tag (the inbox subfolder's: "Công văn đến") */
 } KhoSearchOptions;
 
+/* A date of issue as the filters take it: "2023" and "2023-04" as they
+ * are, a real "2023-04-28", or a date as Vietnamese write it
+ * ("28/04/2023", see kho_fields_parse_date) in ISO form.  Newly allocated;
+ * NULL for anything else. */
+char *kho_search_date (const char *given);
+
 /* Sets @options to the defaults above. */
 void kho_search_options_init (KhoSearchOptions *options);
 

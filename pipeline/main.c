@@ -530,27 +530,6 @@ cli_display_date (const char *iso)
 
 /* --- kho search --- */
 
-/* A date filter as ISO 8601: "2023", "2023-04", "2023-04-28" as they are,
- * or a date as Vietnamese write it ("28/04/2023").  NULL when neither. */
-static char *
-date_filter (const char *given)
-{
-  static const char *const prefixes[] = { "^\\d{4}$", "^\\d{4}-\\d{2}$" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (prefixes); i++)
-    if (g_regex_match_simple (prefixes[i], given, 0, 0))
-      return g_strdup (given);
-  if (g_regex_match_simple ("^\\d{4}-\\d{2}-\\d{2}$", given, 0, 0))
-    {
-      g_autoptr (GDateTime) date = NULL;
-      g_autofree char *midnight = g_strconcat (given, "T00:00:00Z", NULL);
-
-      date = g_date_time_new_from_iso8601 (midnight, NULL);
-      return date ? g_strdup (given) : NULL;
-    }
-  return kho_fields_parse_date (given);
-}
-
 static int
 command_search (int argc, char **argv)
 {
@@ -593,8 +572,8 @@ command_search (int argc, char **argv)
       cli_print_error (_("search: give a query or a filter"));
       return EXIT_USAGE;
     }
-  if ((from && (from_iso = date_filter (from)) == NULL) ||
-      (to && (to_iso = date_filter (to)) == NULL))
+  if ((from && (from_iso = kho_search_date (from)) == NULL) ||
+      (to && (to_iso = kho_search_date (to)) == NULL))
     {
       g_autofree char *message = g_strdup_printf (_("search: “%s” is not a date"),
                                                   from && !from_iso ? from : to);

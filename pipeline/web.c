@@ -528,25 +528,6 @@ parse_int (const char *text, int low, int high, int *value)
   return TRUE;
 }
 
-/* A date filter: "2023", "2023-04" as they are, a valid "2023-04-28", or
- * a date as Vietnamese write it ("28/04/2023") in *@iso.  FALSE for
- * anything else; TRUE with nothing for NULL. */
-static gboolean
-date_filter (const char *given, char **iso)
-{
-  if (given == NULL || g_regex_match_simple ("^[0-9]{4}(-[0-9]{2})?$", given, 0, 0))
-    return TRUE;
-  if (g_regex_match_simple ("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", given, 0, 0))
-    {
-      g_autofree char *midnight = g_strconcat (given, "T00:00:00Z", NULL);
-      g_autoptr (GDateTime) date = g_date_time_new_from_iso8601 (midnight, NULL);
-
-      return date != NULL;
-    }
-  *iso = kho_fields_parse_date (given);
-  return *iso != NULL;
-}
-
 /* Searches run off the main loop, on a pool of threads (one per core),
  * each with a read-only connection of its own: a search of a common word
  * takes tens of milliseconds on a large archive, and the server must go on
@@ -806,15 +787,15 @@ kho_web_search (KhoWebRequest *request, const char *mark_open, const char *mark_
         }
       options.from = options.to = year;
     }
-  if (!date_filter (options.from, &from) || !date_filter (options.to, &to))
+  from = kho_search_date (options.from);
+  to = kho_search_date (options.to);
+  if ((options.from && !from) || (options.to && !to))
     {
       *message = g_strdup (_("dates are YYYY, YYYY-MM, YYYY-MM-DD or DD/MM/YYYY"));
       return FALSE;
     }
-  if (from)
-    options.from = from;
-  if (to)
-    options.to = to;
+  options.from = from;
+  options.to = to;
   *status = SOUP_STATUS_INTERNAL_SERVER_ERROR;
   if (request->ready)
     {

@@ -246,6 +246,25 @@ dated (sqlite3 *db, const char *query, const char *from, const char *to)
   return g_string_free (ids, FALSE);
 }
 
+/* What the date filters accept, in the form they compare. */
+static void
+test_date_forms (void)
+{
+  static const char *const cases[][2] = {
+    { "2023", "2023" }, { "2023-04", "2023-04" }, { "2023-04-28", "2023-04-28" },
+    { "28/04/2023", "2023-04-28" }, { "2023-02-30", NULL }, { "not a date", NULL },
+    { "", NULL },
+  };
+
+  g_assert_null (kho_search_date (NULL));
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *date = kho_search_date (cases[i][0]);
+
+      g_assert_cmpstr (date, ==, cases[i][1]);
+    }
+}
+
 /* Dates of issue: "to" a year or month takes in all of it, "from" starts
  * on the day; a document without a date passes no date filter. */
 static void
@@ -686,6 +705,7 @@ main (int argc, char **argv)
   g_test_add_func ("/search/rank-is-bm25", test_rank_is_bm25);
   g_test_add_func ("/search/facets-sampled", test_facets_sampled);
   g_test_add_func ("/search/date-filters", test_date_filters);
+  g_test_add_func ("/search/date-forms", test_date_forms);
   g_test_add_func ("/search/tags", test_tags);
   g_test_add_func ("/search/migrated-index", test_migrated_index);
   g_test_add ("/search/merge-index", KhoTestDbFixture, NULL, kho_test_db_setup, test_merge_index,
