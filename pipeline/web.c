@@ -21,6 +21,7 @@
 #include "index/audit.h"
 #include "index/db.h"
 #include "index/fields.h"
+#include "index/ids.h"
 #include "index/tokenizer.h"
 #include "pipeline/document.h"
 #include "store/originals.h"
@@ -61,9 +62,7 @@ kho_web_param (KhoWebRequest *request, const char *name)
 gboolean
 kho_web_valid_id (const char *reference)
 {
-  return reference &&
-         (g_regex_match_simple ("^[A-Za-z0-9]{1,16}-[0-9]{4}-[0-9]{6,12}$", reference, 0, 0) ||
-          g_regex_match_simple ("^[0-9A-Fa-f]{8,64}$", reference, 0, 0));
+  return kho_id_parse (reference, NULL) != KHO_ID_INVALID;
 }
 
 char *
