@@ -620,6 +620,14 @@ page_crash_hook (int number)
     abort ();
 }
 
+/* Sets the stage of @job's document to @stage, freeing the one it had. */
+static void
+set_stage (Job *job, const char *stage)
+{
+  g_free (job->doc->stage);
+  job->doc->stage = g_strdup (stage);
+}
+
 /* Runs the stages after OCR, in the thread that finished the last page. */
 static void
 finish_job (Job *job)
@@ -642,13 +650,11 @@ finish_job (Job *job)
   if (!ocr_done && !in_transaction (runner, job, ocr_done_body, NULL, &error))
     goto failed_error;
   crash_hook ("ocr");
-  g_free (job->doc->stage);
-  job->doc->stage = g_strdup ("ocr");
+  set_stage (job, "ocr");
   if (!classified && !classify (job, &error))
     goto failed_error;
   crash_hook ("classify");
-  g_free (job->doc->stage);
-  job->doc->stage = g_strdup ("classify");
+  set_stage (job, "classify");
 
   t0 = g_get_monotonic_time ();
   title = document_title (job);
@@ -672,8 +678,7 @@ finish_job (Job *job)
       goto failed_error;
     }
   g_free ((char *) assembled.pdf_sha256);
-  g_free (job->doc->stage);
-  job->doc->stage = g_strdup ("assemble");
+  set_stage (job, "assemble");
 
   if (!in_transaction (runner, job, index_body, NULL, &error))
     goto failed_error;
@@ -1115,10 +1120,7 @@ start_job (Runner *runner, KhoSource *source, GBytes *data, const char *sha256,
        * missing are read, and the stage marked done after them. */
       if (job->n_resumed < job->n_pages || (g_strcmp0 (job->doc->stage, "ocr") != 0 &&
                                             g_strcmp0 (job->doc->stage, "classify") != 0))
-        {
-          g_free (job->doc->stage);
-          job->doc->stage = g_strdup ("intake");
-        }
+        set_stage (job, "intake");
     }
   else
     {
@@ -1164,7 +1166,7 @@ start_job (Runner *runner, KhoSource *source, GBytes *data, const char *sha256,
           finish_job (job);
           return;
         }
-      job->doc->stage = g_strdup ("intake");
+      set_stage (job, "intake");
       g_hash_table_insert (runner->seen, g_strdup (sha256), g_strdup (job->doc->archive_id));
     }
   progress->pages_total += job->n_pages;
