@@ -637,6 +637,7 @@ finish_job (Job *job)
   g_autoptr (GBytes) pdf = NULL;
   g_autofree char *title = NULL;
   g_autofree char *pdf_path = NULL;
+  g_autofree char *pdf_sha256 = NULL;
   AssembleData assembled = { 0 };
   gint64 t0;
 
@@ -662,22 +663,16 @@ finish_job (Job *job)
   if (pdf == NULL)
     goto failed_error;
   assembled.title = title;
-  assembled.pdf_sha256 = kho_store_sha256_bytes (pdf);
+  pdf_sha256 = kho_store_sha256_bytes (pdf);
+  assembled.pdf_sha256 = pdf_sha256;
   assembled.pdf_size = (gint64) g_bytes_get_size (pdf);
   pdf_path = kho_store_pdf_path (runner->archive->root, job->doc->archive_id);
   if (!kho_store_write_atomic (runner->archive->root, pdf_path, pdf, &error))
-    {
-      g_free ((char *) assembled.pdf_sha256);
-      goto failed_error;
-    }
+    goto failed_error;
   /* The pages' images were encoded by the workers, as each page was done. */
   assembled.duration_ms = (g_get_monotonic_time () - t0) / 1000 + g_atomic_int_get (&job->encode_ms);
   if (!in_transaction (runner, job, assemble_body, &assembled, &error))
-    {
-      g_free ((char *) assembled.pdf_sha256);
-      goto failed_error;
-    }
-  g_free ((char *) assembled.pdf_sha256);
+    goto failed_error;
   set_stage (job, "assemble");
 
   if (!in_transaction (runner, job, index_body, NULL, &error))
