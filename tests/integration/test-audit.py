@@ -11,7 +11,6 @@ status 1 on any failure.
   test-audit.py KHO_BINARY SOURCE_ROOT
 """
 import getpass
-import hashlib
 import json
 import os
 import re
@@ -22,7 +21,7 @@ import tempfile
 
 sys.dont_write_bytecode = True      # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from khotest import check, run, run_kho  # noqa: E402
+from khotest import check, run, run_kho, sha256  # noqa: E402
 
 KHO, ROOT = sys.argv[1], sys.argv[2]
 TMP = tempfile.mkdtemp(prefix="kho-audit-")
@@ -50,7 +49,7 @@ def entry_hash(e):
         else:
             raw = str(value).encode()
             text += b"%d:%s\n" % (len(raw), raw)
-    return hashlib.sha256(text).hexdigest()
+    return sha256(text)
 
 
 def check_chain_broken(what, archive, message, problem, entry):
