@@ -236,6 +236,16 @@ job_fail (Job *job, const char *format, ...)
   g_mutex_unlock (&job->lock);
 }
 
+/* Fails @job with @error, marked to be tried again when the machine, not
+ * the input, is at fault. */
+static void
+job_fail_error (Job *job, const GError *error)
+{
+  job_fail (job, "%s: %s", job->file, error->message);
+  if (is_resource_error (error))
+    job->retry = TRUE;
+}
+
 static gboolean
 job_failed (Job *job)
 {
@@ -683,9 +693,7 @@ finish_job (Job *job)
   return;
 
 failed_error:
-  job_fail (job, "%s: %s", job->file, error->message);
-  if (is_resource_error (error))
-    job->retry = TRUE;
+  job_fail_error (job, error);
 failed:
   /* A document stopped by the machine stays at its last committed stage,
    * to be taken up again; one the file itself failed leaves no trace. */
@@ -1088,8 +1096,7 @@ start_job (Runner *runner, KhoSource *source, GBytes *data, const char *sha256,
       job->doc = existing;
       if (!in_transaction (runner, job, resume_event_body, NULL, &error))
         {
-          job_fail (job, "%s: %s", display, error->message);
-          job->retry = is_resource_error (error);
+          job_fail_error (job, error);
           finish_job (job);
           return;
         }
@@ -1103,8 +1110,7 @@ start_job (Runner *runner, KhoSource *source, GBytes *data, const char *sha256,
                          job->doc->page_count, NULL, started_us);
           else
             {
-              job_fail (job, "%s: %s", display, error->message);
-              job->retry = is_resource_error (error);
+              job_fail_error (job, error);
               post_job_failure (job);
             }
           job_free (job);
@@ -1130,8 +1136,7 @@ start_job (Runner *runner, KhoSource *source, GBytes *data, const char *sha256,
       job->doc->created = kho_db_now ();
       if (!kho_store_put_original (runner->archive->root, sha256, data, &error))
         {
-          job_fail (job, "%s: %s", display, error->message);
-          job->retry = is_resource_error (error);
+          job_fail_error (job, error);
           finish_job (job);
           return;
         }
@@ -1156,8 +1161,7 @@ start_job (Runner *runner, KhoSource *source, GBytes *data, const char *sha256,
             g_autofree char *original = kho_store_original_path (runner->archive->root, sha256);
             kho_store_remove (original, NULL);
           }
-          job_fail (job, "%s: %s", display, error->message);
-          job->retry = is_resource_error (error);
+          job_fail_error (job, error);
           finish_job (job);
           return;
         }
