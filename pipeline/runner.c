@@ -236,6 +236,16 @@ job_fail (Job *job, const char *format, ...)
   g_mutex_unlock (&job->lock);
 }
 
+/* Fails @job with @error, marked to be tried again when the machine, not
+ * the input, is at fault. */
+static void
+job_fail_error (Job *job, const GError *error)
+{
+  job_fail (job, "%s: %s", job->file, error->message);
+  if (is_resource_error (error))
+    job->retry = TRUE;
+}
+
 static gboolean
 job_failed (Job *job)
 {
@@ -620,6 +630,14 @@ page_crash_hook (int number)
     abort ();
 }
 
+/* Sets the stage of @job's document to @stage, freeing the one it had. */
+static void
+set_stage (Job *job, const char *stage)
+{
+  g_free (job->doc->stage);
+  job->doc->stage = g_strdup (stage);
+}
+
 /* Runs the stages after OCR, in the thread that finished the last page. */
 static void
 finish_job (Job *job)
@@ -629,6 +647,7 @@ finish_job (Job *job)
   g_autoptr (GBytes) pdf = NULL;
   g_autofree char *title = NULL;
   g_autofree char *pdf_path = NULL;
+  g_autofree char *pdf_sha256 = NULL;
   AssembleData assembled = { 0 };
   gint64 t0;
 
@@ -642,13 +661,11 @@ finish_job (Job *job)
   if (!ocr_done && !in_transaction (runner, job, ocr_done_body, NULL, &error))
     goto failed_error;
   crash_hook ("ocr");
-  g_free (job->doc->stage);
-  job->doc->stage = g_strdup ("ocr");
+  set_stage (job, "ocr");
   if (!classified && !classify (job, &error))
     goto failed_error;
   crash_hook ("classify");
-  g_free (job->doc->stage);
-  job->doc->stage = g_strdup ("classify");
+  set_stage (job, "classify");
 
   t0 = g_get_monotonic_time ();
   title = document_title (job);
@@ -656,24 +673,17 @@ finish_job (Job *job)
   if (pdf == NULL)
     goto failed_error;
   assembled.title = title;
-  assembled.pdf_sha256 = kho_store_sha256_bytes (pdf);
+  pdf_sha256 = kho_store_sha256_bytes (pdf);
+  assembled.pdf_sha256 = pdf_sha256;
   assembled.pdf_size = (gint64) g_bytes_get_size (pdf);
   pdf_path = kho_store_pdf_path (runner->archive->root, job->doc->archive_id);
   if (!kho_store_write_atomic (runner->archive->root, pdf_path, pdf, &error))
-    {
-      g_free ((char *) assembled.pdf_sha256);
-      goto failed_error;
-    }
+    goto failed_error;
   /* The pages' images were encoded by the workers, as each page was done. */
   assembled.duration_ms = (g_get_monotonic_time () - t0) / 1000 + g_atomic_int_get (&job->encode_ms);
   if (!in_transaction (runner, job, assemble_body, &assembled, &error))
-    {
-      g_free ((char *) assembled.pdf_sha256);
-      goto failed_error;
-    }
-  g_free ((char *) assembled.pdf_sha256);
-  g_free (job->doc->stage);
-  job->doc->stage = g_strdup ("assemble");
+    goto failed_error;
+  set_stage (job, "assemble");
 
   if (!in_transaction (runner, job, index_body, NULL, &error))
     goto failed_error;
@@ -683,9 +693,7 @@ finish_job (Job *job)
   return;
 
 failed_error:
-  job_fail (job, "%s: %s", job->file, error->message);
-  if (is_resource_error (error))
-    job->retry = TRUE;
+  job_fail_error (job, error);
 failed:
   /* A document stopped by the machine stays at its last committed stage,
    * to be taken up again; one the file itself failed leaves no trace. */
@@ -1088,8 +1096,7 @@ start_job (Runner *runner, KhoSource *source, GBytes *data, const char *sha256,
       job->doc = existing;
       if (!in_transaction (runner, job, resume_event_body, NULL, &error))
         {
-          job_fail (job, "%s: %s", display, error->message);
-          job->retry = is_resource_error (error);
+          job_fail_error (job, error);
           finish_job (job);
           return;
         }
@@ -1103,8 +1110,7 @@ start_job (Runner *runner, KhoSource *source, GBytes *data, const char *sha256,
                          job->doc->page_count, NULL, started_us);
           else
             {
-              job_fail (job, "%s: %s", display, error->message);
-              job->retry = is_resource_error (error);
+              job_fail_error (job, error);
               post_job_failure (job);
             }
           job_free (job);
@@ -1115,10 +1121,7 @@ start_job (Runner *runner, KhoSource *source, GBytes *data, const char *sha256,
        * missing are read, and the stage marked done after them. */
       if (job->n_resumed < job->n_pages || (g_strcmp0 (job->doc->stage, "ocr") != 0 &&
                                             g_strcmp0 (job->doc->stage, "classify") != 0))
-        {
-          g_free (job->doc->stage);
-          job->doc->stage = g_strdup ("intake");
-        }
+        set_stage (job, "intake");
     }
   else
     {
@@ -1133,8 +1136,7 @@ start_job (Runner *runner, KhoSource *source, GBytes *data, const char *sha256,
       job->doc->created = kho_db_now ();
       if (!kho_store_put_original (runner->archive->root, sha256, data, &error))
         {
-          job_fail (job, "%s: %s", display, error->message);
-          job->retry = is_resource_error (error);
+          job_fail_error (job, error);
           finish_job (job);
           return;
         }
@@ -1159,12 +1161,11 @@ start_job (Runner *runner, KhoSource *source, GBytes *data, const char *sha256,
             g_autofree char *original = kho_store_original_path (runner->archive->root, sha256);
             kho_store_remove (original, NULL);
           }
-          job_fail (job, "%s: %s", display, error->message);
-          job->retry = is_resource_error (error);
+          job_fail_error (job, error);
           finish_job (job);
           return;
         }
-      job->doc->stage = g_strdup ("intake");
+      set_stage (job, "intake");
       g_hash_table_insert (runner->seen, g_strdup (sha256), g_strdup (job->doc->archive_id));
     }
   progress->pages_total += job->n_pages;

@@ -1,6 +1,7 @@
 """khotest.py — what the Python integration tests of kho share: their TAP
-results (check, skip, report), running the kho binary, SHA-256 of bytes and
-files, and the outer run that reports and cleans up.
+results (check, skip, report), running the kho binary, stopping a process
+started in the background, SHA-256 of bytes and files, and the outer run
+that reports and cleans up.
 
 A test script imports it from its own folder, whatever the current folder,
 and writes no __pycache__ into the source tree:
@@ -11,6 +12,7 @@ and writes no __pycache__ into the source tree:
 """
 import hashlib
 import shutil
+import signal
 import subprocess
 import sys
 import traceback
@@ -56,6 +58,21 @@ def run_kho(command, args, env, status=0, stdin=None):
         raise AssertionError("kho %s: exit %d, wanted %d\n%s%s" %
                              (" ".join(args), proc.returncode, status, proc.stdout, proc.stderr))
     return proc
+
+
+def stop(proc, timeout=15):
+    """Stops the Popen @proc with SIGTERM, killing it when it has not exited
+    within @timeout seconds.  Returns its exit status, None when it had to
+    be killed."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            return None
+    return proc.returncode
 
 
 def sha256(data):

@@ -11,7 +11,6 @@ status 1 on any failure.
   test-audit.py KHO_BINARY SOURCE_ROOT
 """
 import getpass
-import hashlib
 import json
 import os
 import re
@@ -22,7 +21,7 @@ import tempfile
 
 sys.dont_write_bytecode = True      # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from khotest import check, run, run_kho  # noqa: E402
+from khotest import check, run, run_kho, sha256  # noqa: E402
 
 KHO, ROOT = sys.argv[1], sys.argv[2]
 TMP = tempfile.mkdtemp(prefix="kho-audit-")
@@ -50,7 +49,15 @@ def entry_hash(e):
         else:
             raw = str(value).encode()
             text += b"%d:%s\n" % (len(raw), raw)
-    return hashlib.sha256(text).hexdigest()
+    return sha256(text)
+
+
+def verify_fails():
+    """kho verify and kho verify --json, both failing: the first's stderr,
+    the report and its documents by ID."""
+    stderr = kho("verify", status=1).stderr
+    got = json.loads(kho("verify", "--json", status=1).stdout)
+    return stderr, got, {d["id"]: d for d in got["documents"]}
 
 
 def check_chain_broken(what, archive, message, problem, entry):
@@ -131,11 +138,9 @@ def main():
         byte = f.read(1)
         f.seek(1000)
         f.write(bytes([byte[0] ^ 0x01]))
-    proc = kho("verify", status=1)
-    check("flipped byte: named", a in proc.stderr and "original" in proc.stderr and
-          "has changed" in proc.stderr and b not in proc.stderr, proc.stderr)
-    got = json.loads(kho("verify", "--json", status=1).stdout)
-    by_id = {d["id"]: d for d in got["documents"]}
+    stderr, got, by_id = verify_fails()
+    check("flipped byte: named", a in stderr and "original" in stderr and
+          "has changed" in stderr and b not in stderr, stderr)
     check("flipped byte: JSON", by_id[a]["status"] == "changed" and
           by_id[a]["original"]["status"] == "changed" and
           by_id[a]["original"]["recorded"] == sha_a and
@@ -160,11 +165,9 @@ def main():
     pdf = os.path.join(ARCHIVE, "pdfa", b + ".pdf")
     shutil.copy(pdf, os.path.join(TMP, "b.pdf"))
     os.remove(pdf)
-    proc = kho("verify", status=1)
-    check("deleted PDF: named", b in proc.stderr and "archival PDF" in proc.stderr and
-          "missing" in proc.stderr and a not in proc.stderr, proc.stderr)
-    got = json.loads(kho("verify", "--json", status=1).stdout)
-    by_id = {d["id"]: d for d in got["documents"]}
+    stderr, got, by_id = verify_fails()
+    check("deleted PDF: named", b in stderr and "archival PDF" in stderr and
+          "missing" in stderr and a not in stderr, stderr)
     check("deleted PDF: JSON", by_id[b]["status"] == "missing" and
           by_id[b]["pdf"]["status"] == "missing" and by_id[b]["original"]["status"] == "ok" and
           got["missing"] == 1 and got["ok"] == 1, by_id[b])
@@ -180,10 +183,9 @@ def main():
     os.makedirs(os.path.dirname(fake))
     with open(fake, "wb") as f:
         f.write(b"no document has this")
-    proc = kho("verify", status=1)
-    check("orphans: named", "originals/unknown.bin: no document owns this file" in proc.stderr and
-          "originals/ff/ff/" + fake_sha in proc.stderr, proc.stderr)
-    got = json.loads(kho("verify", "--json", status=1).stdout)
+    stderr, got, _ = verify_fails()
+    check("orphans: named", "originals/unknown.bin: no document owns this file" in stderr and
+          "originals/ff/ff/" + fake_sha in stderr, stderr)
     check("orphans: JSON, documents still ok",
           got["orphans"] == ["originals/ff/ff/" + fake_sha, "originals/unknown.bin"] and
           got["ok"] == 2, got["orphans"])

@@ -25,7 +25,7 @@ import xml.etree.ElementTree as ET
 
 sys.dont_write_bytecode = True      # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from khotest import check, run, run_kho, sha256_file, skip  # noqa: E402
+from khotest import check, read_file, run, run_kho, sha256_file, skip  # noqa: E402
 
 KHO, ROOT = sys.argv[1], sys.argv[2]
 TMP = tempfile.mkdtemp(prefix="kho-bagit-")
@@ -249,8 +249,8 @@ def main():
         name = [s for s, i in ids.items() if i == doc_id][0]
         got = subprocess.run([KHO, "--archive", target, "get", doc_id, "--original"], env=ENV,
                              capture_output=True, check=True).stdout
-        with open(os.path.join(ROOT, "sample-scans", name), "rb") as f:
-            check("%s: the original byte-identical" % doc_id, got == f.read())
+        check("%s: the original byte-identical" % doc_id,
+              got == read_file(os.path.join(ROOT, "sample-scans", name)))
         check("%s: the text the same" % doc_id,
               kho(target, "get", doc_id, "--text").stdout ==
               kho(SOURCE, "get", doc_id, "--text").stdout)
@@ -387,8 +387,8 @@ def main():
             name = [s for s, i in ids.items() if i == doc_id][0]
             got = subprocess.run([KHO, "--archive", backup, "get", doc_id, "--original"],
                                  env=ENV, capture_output=True).stdout
-            with open(os.path.join(ROOT, "sample-scans", name), "rb") as f:
-                check("backup: %s original byte-identical" % doc_id, got == f.read())
+            check("backup: %s original byte-identical" % doc_id,
+                  got == read_file(os.path.join(ROOT, "sample-scans", name)))
             check("backup: %s the same document" % doc_id,
                   comparable(show(backup, doc_id)) == comparable(show(SOURCE, doc_id)))
         proc = kho(SOURCE, "backup", backup, status=1)

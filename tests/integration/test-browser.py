@@ -17,7 +17,6 @@ import os
 import re
 import select
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -29,7 +28,7 @@ import urllib.request
 
 sys.dont_write_bytecode = True      # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from khotest import check, run, run_kho, sha256  # noqa: E402
+from khotest import check, run, run_kho, sha256, stop  # noqa: E402
 
 KHO, ROOT = sys.argv[1], sys.argv[2]
 BUILD = sys.argv[3] if len(sys.argv) > 3 else os.environ.get("MESON_BUILD_ROOT") or os.getcwd()
@@ -175,17 +174,6 @@ class Driver:
             pass
         stop(self.proc)
         self.log.close()
-
-
-def stop(proc, timeout=15):
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    return proc.returncode
 
 
 def stop_processes():

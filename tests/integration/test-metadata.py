@@ -16,7 +16,7 @@ import unicodedata
 
 sys.dont_write_bytecode = True      # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from khotest import check, run, run_kho, skip  # noqa: E402
+from khotest import check, read_file, run, run_kho, skip  # noqa: E402
 
 KHO, ROOT = sys.argv[1], sys.argv[2]
 TMP = tempfile.mkdtemp(prefix="kho-metadata-")
@@ -77,8 +77,7 @@ def main():
     # The PDF/A carries them in its XMP, named as Phụ lục VI names them.
     pdf_path = os.path.join(TMP, "kh.pdf")
     kho("get", ids["ke-hoach-so-hoa.tif"], "--pdf", "-o", pdf_path)
-    with open(pdf_path, "rb") as f:
-        pdf = f.read()
+    pdf = read_file(pdf_path)
     for element in ("<kho:TypeName>Kế hoạch</kho:TypeName>", "<kho:CodeNumber>189</kho:CodeNumber>",
                     "<kho:CodeNotation>KH-THCS</kho:CodeNotation>",
                     "<kho:IssuedDate>2023-04-28</kho:IssuedDate>"):
@@ -182,8 +181,8 @@ def main():
     original = os.path.join(TMP, "original.tif")
     subprocess.run([KHO, "get", parts[1]["id"], "--original", "-o", original], env=split_env,
                    check=True)
-    with open(original, "rb") as a, open(batch, "rb") as b:
-        check("split: the original of a part is the whole scan", a.read() == b.read())
+    check("split: the original of a part is the whole scan",
+          read_file(original) == read_file(batch))
     again = subprocess.run([KHO, "ingest", "--json", "--split-on-blank", batch], env=split_env,
                            capture_output=True, text=True, check=True).stdout
     check("split: again, a duplicate of its first part",

@@ -17,7 +17,6 @@ import json
 import os
 import re
 import select
-import signal
 import socket
 import subprocess
 import sys
@@ -30,7 +29,7 @@ import urllib.request
 
 sys.dont_write_bytecode = True      # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from khotest import check, read_file, run, run_kho, sha256  # noqa: E402
+from khotest import check, read_file, run, run_kho, sha256, stop  # noqa: E402
 
 KHO, ROOT = sys.argv[1], sys.argv[2]
 SAMPLES = os.path.join(ROOT, "sample-scans")
@@ -273,15 +272,7 @@ class Server:
         return ("\n" + text[-2000:]) if text else ""
 
     def stop(self, timeout=15):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-                return None
-        return self.proc.returncode
+        return stop(self.proc, timeout)
 
 
 SERVER = None

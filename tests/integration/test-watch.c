@@ -13,7 +13,6 @@
  * checked whatever PID 1 does with orphans. */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <png.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -406,19 +405,6 @@ db_int (Fixture *f, const char *sql, ...)
 
 /* --- Files --- */
 
-static int
-remove_entry (const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-  (void) st, (void) type, (void) ftw;
-  return remove (path) == 0 ? 0 : -1;
-}
-
-static void
-remove_tree (const char *path)
-{
-  nftw (path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 /* Files (and links) in @folder and below, as paths relative to it, sorted. */
 static void
 list_files_in (const char *folder, const char *prefix, GPtrArray *out)
@@ -731,7 +717,7 @@ fixture_tear_down (Fixture *f, gconstpointer data)
   if (g_test_failed () || g_getenv ("KHO_TEST_KEEP"))
     g_test_message ("kept %s for inspection", f->dir);
   else
-    remove_tree (f->dir);
+    kho_store_remove_tree (f->dir, NULL);
   g_free (f->dir);
   g_free (f->archive);
   g_free (f->inbox);

@@ -15,23 +15,34 @@
 #include "index/tokenizer.h"
 #include <glib/gstdio.h>
 
+/* Applies the SQL of schema versions 1 to @version to @db, which has the
+ * kho_vi tokenizer: the tables a kho of that version made (user_version
+ * is left as it was). */
+static inline void
+kho_test_apply_schemas (sqlite3 *db, int version)
+{
+  const char *const versions[] = { kho_schema_v1, kho_schema_v2, kho_schema_v3, kho_schema_v4,
+                                   kho_schema_v5, kho_schema_v6, kho_schema_v7 };
+  char *message = NULL;
+
+  G_STATIC_ASSERT (G_N_ELEMENTS (versions) == KHO_DB_SCHEMA_VERSION);
+  g_assert_cmpint (version, <=, KHO_DB_SCHEMA_VERSION);
+  for (int i = 0; i < version; i++)
+    if (sqlite3_exec (db, versions[i], NULL, NULL, &message) != SQLITE_OK)
+      g_error ("schema version %d: %s", i + 1, message);
+}
+
 /* Opens an in-memory database with the kho_vi tokenizer and every schema
  * version's SQL applied (the tables an archive has; no events to chain, so
  * no migration step is needed); close with sqlite3_close. */
 static inline sqlite3 *
 kho_test_open_index_db (void)
 {
-  const char *const versions[] = { kho_schema_v1, kho_schema_v2, kho_schema_v3, kho_schema_v4,
-                                   kho_schema_v5, kho_schema_v6, kho_schema_v7 };
   sqlite3 *db = NULL;
-  char *message = NULL;
 
-  G_STATIC_ASSERT (G_N_ELEMENTS (versions) == KHO_DB_SCHEMA_VERSION);
   g_assert_cmpint (sqlite3_open (":memory:", &db), ==, SQLITE_OK);
   g_assert_cmpint (kho_tokenizer_register (db), ==, SQLITE_OK);
-  for (gsize i = 0; i < G_N_ELEMENTS (versions); i++)
-    if (sqlite3_exec (db, versions[i], NULL, NULL, &message) != SQLITE_OK)
-      g_error ("schema version %" G_GSIZE_FORMAT ": %s", i + 1, message);
+  kho_test_apply_schemas (db, KHO_DB_SCHEMA_VERSION);
   return db;
 }
 

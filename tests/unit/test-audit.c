@@ -7,13 +7,6 @@
 
 #include "index/audit.h"
 #include "index/db.h"
-#include "index/schema.h"
-#include "index/schema-v2.h"
-#include "index/schema-v3.h"
-#include "index/schema-v4.h"
-#include "index/schema-v5.h"
-#include "index/schema-v6.h"
-#include "index/tokenizer.h"
 #include "index-fixture.h"
 
 static gint64
@@ -249,15 +242,12 @@ test_migrate_v6 (void)
   g_autofree char *path = g_build_filename (dir, "kho.db", NULL);
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) all = NULL;
-  const char *const versions[] = { kho_schema_v1, kho_schema_v2, kho_schema_v3, kho_schema_v4,
-                                   kho_schema_v5, kho_schema_v6 };
   sqlite3 *raw = NULL;
   KhoDb *db;
 
   g_assert_cmpint (sqlite3_open (path, &raw), ==, SQLITE_OK);
   g_assert_cmpint (kho_tokenizer_register (raw), ==, SQLITE_OK);
-  for (guint i = 0; i < G_N_ELEMENTS (versions); i++)
-    g_assert_cmpint (sqlite3_exec (raw, versions[i], NULL, NULL, NULL), ==, SQLITE_OK);
+  kho_test_apply_schemas (raw, 6);
   g_assert_cmpint (sqlite3_exec (raw,
       "PRAGMA user_version = 6;"
       "INSERT INTO documents (id, archive_id, sha256, size, format, file_name, created)"

@@ -25,6 +25,17 @@ add (Fixture *f, const char *name, const char *password, KhoRole role)
   g_assert_no_error (error);
 }
 
+/* A session of @name, which must open; its cookie token. */
+static char *
+open_session (Fixture *f, const char *name, int lifetime_s)
+{
+  g_autoptr (GError) error = NULL;
+  char *token = kho_session_open (f->db, name, lifetime_s, &error);
+
+  g_assert_no_error (error);
+  return token;
+}
+
 static gint64
 count (Fixture *f, const char *sql)
 {
@@ -287,12 +298,9 @@ test_password_change_ends_sessions (Fixture *f, gconstpointer data)
   (void) data;
   add (f, "an", "old password", KHO_ROLE_EDITOR);
   add (f, "binh", "binh password", KHO_ROLE_READER);
-  token_a = kho_session_open (f->db, "an", 3600, &error);
-  g_assert_no_error (error);
-  token_b = kho_session_open (f->db, "an", 3600, &error);
-  g_assert_no_error (error);
-  token_other = kho_session_open (f->db, "binh", 3600, &error);
-  g_assert_no_error (error);
+  token_a = open_session (f, "an", 3600);
+  token_b = open_session (f, "an", 3600);
+  token_other = open_session (f, "binh", 3600);
 
   g_assert_true (kho_user_set_password (f->db, "an", "new password", &error));
   g_assert_no_error (error);
@@ -315,8 +323,7 @@ test_delete_ends_sessions (Fixture *f, gconstpointer data)
 
   (void) data;
   add (f, "chi", "chi password", KHO_ROLE_ADMIN);
-  token = kho_session_open (f->db, "chi", 3600, &error);
-  g_assert_no_error (error);
+  token = open_session (f, "chi", 3600);
   g_assert_true (kho_user_delete (f->db, "chi", &error));
   g_assert_null (kho_session_get (f->db, token));
   g_assert_cmpint (count (f, "SELECT count(*) FROM sessions"), ==, 0);
@@ -344,8 +351,7 @@ test_session (Fixture *f, gconstpointer data)
 
   (void) data;
   add (f, "dung", "dung password", KHO_ROLE_EDITOR);
-  token = kho_session_open (f->db, "dung", 3600, &error);
-  g_assert_no_error (error);
+  token = open_session (f, "dung", 3600);
   g_assert_nonnull (token);
   g_assert_cmpuint (strlen (token), ==, 43);
   g_assert_true (is_url_safe (token));
@@ -360,8 +366,7 @@ test_session (Fixture *f, gconstpointer data)
   g_assert_cmpstr (session->csrf, !=, token);
 
   /* Each session its own tokens. */
-  second = kho_session_open (f->db, "dung", 3600, &error);
-  g_assert_no_error (error);
+  second = open_session (f, "dung", 3600);
   g_assert_cmpstr (second, !=, token);
   session_2 = kho_session_get (f->db, second);
   g_assert_nonnull (session_2);
@@ -396,16 +401,13 @@ test_session (Fixture *f, gconstpointer data)
 static void
 test_session_expiry (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
   g_autofree char *token = NULL, *old = NULL, *fresh = NULL;
   g_autoptr (KhoSession) session = NULL;
 
   (void) data;
   add (f, "em", "em password", KHO_ROLE_READER);
-  token = kho_session_open (f->db, "em", 1, &error);
-  g_assert_no_error (error);
-  old = kho_session_open (f->db, "em", 1, &error);
-  g_assert_no_error (error);
+  token = open_session (f, "em", 1);
+  old = open_session (f, "em", 1);
   session = kho_session_get (f->db, token);
   g_assert_nonnull (session);
   g_clear_pointer (&session, kho_session_free);
@@ -416,8 +418,7 @@ test_session_expiry (Fixture *f, gconstpointer data)
   /* Deleted when found expired … */
   g_assert_cmpint (count (f, "SELECT count(*) FROM sessions"), ==, 1);
   /* … or when the next session opens. */
-  fresh = kho_session_open (f->db, "em", 3600, &error);
-  g_assert_no_error (error);
+  fresh = open_session (f, "em", 3600);
   g_assert_cmpint (count (f, "SELECT count(*) FROM sessions"), ==, 1);
   g_assert_null (kho_session_get (f->db, old));
   session = kho_session_get (f->db, fresh);
@@ -447,14 +448,12 @@ database_contains (Fixture *f, const char *needle)
 static void
 test_token_stored_as_sha256 (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
   g_autofree char *token = NULL, *digest = NULL, *query = NULL;
   g_autoptr (KhoSession) session = NULL;
 
   (void) data;
   add (f, "giang", "giang password", KHO_ROLE_READER);
-  token = kho_session_open (f->db, "giang", 3600, &error);
-  g_assert_no_error (error);
+  token = open_session (f, "giang", 3600);
   session = kho_session_get (f->db, token);
   g_assert_nonnull (session);
   digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, -1);
@@ -475,7 +474,6 @@ test_token_stored_as_sha256 (Fixture *f, gconstpointer data)
 static void
 test_csrf (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
   g_autofree char *token = NULL, *other_token = NULL, *wrong = NULL, *longer = NULL;
   g_autoptr (KhoSession) session = NULL;
   g_autoptr (KhoSession) other = NULL;
@@ -484,8 +482,8 @@ test_csrf (Fixture *f, gconstpointer data)
 
   (void) data;
   add (f, "hai", "hai password", KHO_ROLE_EDITOR);
-  token = kho_session_open (f->db, "hai", 3600, &error);
-  other_token = kho_session_open (f->db, "hai", 3600, &error);
+  token = open_session (f, "hai", 3600);
+  other_token = open_session (f, "hai", 3600);
   session = kho_session_get (f->db, token);
   other = kho_session_get (f->db, other_token);
   g_assert_nonnull (session);

@@ -8,6 +8,7 @@
 
 #include "index/audit.h"
 #include "index/db.h"
+#include "index-fixture.h"
 #include "pipeline/archive.h"
 #include "pipeline/disposal.h"
 #include "pipeline/verify.h"
@@ -111,19 +112,17 @@ test_list_files (void)
 /* Retention: whole years from the end of the year of issue (of intake
  * without one); permanent and unset never end. */
 static void
-test_retention (void)
+test_retention (KhoTestDbFixture *f, gconstpointer data)
 {
-  g_autofree char *dir = g_dir_make_tmp ("kho-fixity-XXXXXX", NULL);
-  g_autofree char *path = g_build_filename (dir, "kho.db", NULL);
+  KhoDb *db = f->db;
   g_autoptr (GError) error = NULL;
-  g_autoptr (KhoDb) db = kho_db_open (path, &error);
   g_autoptr (GPtrArray) past = NULL;
   KhoDocument doc = { .sha256 = (char *) SHA_HELLO, .size = 5, .format = (char *) "png",
                       .file_name = (char *) "x.png", .created = (char *) "2024-06-01T00:00:00Z" };
   KhoRetention retention;
   int unset = -1;
 
-  g_assert_no_error (error);
+  (void) data;
   g_assert_true (kho_db_begin (db, NULL));
   g_assert_cmpint (kho_db_insert_document (db, "KHO", 2024, &doc, &error), >, 0);
   g_assert_true (kho_db_commit (db, NULL));
@@ -168,8 +167,6 @@ test_retention (void)
   g_assert_cmpint (unset, ==, 0);
 
   g_free (doc.archive_id);
-  g_clear_pointer (&db, kho_db_close);
-  kho_store_remove_tree (dir, NULL);
 }
 
 /* kho verify records its results in batches (verify.c): more documents
@@ -257,7 +254,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/fixity/check-file", test_check_file);
   g_test_add_func ("/fixity/list-files", test_list_files);
-  g_test_add_func ("/fixity/retention", test_retention);
+  g_test_add ("/fixity/retention", KhoTestDbFixture, NULL, kho_test_db_setup, test_retention,
+              kho_test_db_teardown);
   g_test_add_func ("/fixity/verify-batches", test_verify_batches);
   return g_test_run ();
 }
