@@ -55,12 +55,10 @@ report_json (const KhoVerifyReport *report)
   g_autoptr (JsonNode) root = NULL;
 
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "checked");
-  json_builder_add_int_value (b, report->documents->len);
+  kho_json_add_int (b, "checked", report->documents->len);
   for (int s = KHO_FIXITY_OK; s <= KHO_FIXITY_UNREADABLE; s++)
     {
-      json_builder_set_member_name (b, kho_fixity_status_name (s));
-      json_builder_add_int_value (b, report->counts[s]);
+      kho_json_add_int (b, kho_fixity_status_name (s), report->counts[s]);
     }
   json_builder_set_member_name (b, "documents");
   json_builder_begin_array (b);
@@ -266,8 +264,7 @@ audit_verify (int argc, char **argv)
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "ok");
       json_builder_add_boolean_value (b, check.problem == KHO_AUDIT_OK);
-      json_builder_set_member_name (b, "entries");
-      json_builder_add_int_value (b, check.entries);
+      kho_json_add_int (b, "entries", check.entries);
       kho_json_add_string (b, "problem", check.problem ? problem_name (check.problem) : NULL);
       json_builder_set_member_name (b, "bad_entry");
       if (check.problem)
@@ -355,8 +352,7 @@ audit_log (int argc, char **argv)
           const KhoAuditEntry *entry = entries->pdata[i];
 
           json_builder_begin_object (b);
-          json_builder_set_member_name (b, "entry");
-          json_builder_add_int_value (b, entry->id);
+          kho_json_add_int (b, "entry", entry->id);
           kho_json_add_string (b, "time", entry->time);
           kho_json_add_string (b, "id", entry->archive_id);
           kho_json_add_string (b, "stage", entry->stage);
@@ -465,8 +461,7 @@ cli_command_retention (int argc, char **argv)
           kho_json_add_string (b, "id", doc->archive_id);
           kho_json_add_string (b, "type", type);
           kho_json_add_string (b, "title", doc->title);
-          json_builder_set_member_name (b, "retention");
-          json_builder_add_int_value (b, retention.years);
+          kho_json_add_int (b, "retention", retention.years);
           kho_json_add_string (b, "from", retention.from);
           kho_json_add_string (b, "until", retention.until);
           json_builder_end_object (b);
@@ -491,8 +486,7 @@ cli_command_retention (int argc, char **argv)
       g_autoptr (JsonNode) root = NULL;
 
       json_builder_end_array (b);
-      json_builder_set_member_name (b, "without_retention");
-      json_builder_add_int_value (b, unset);
+      kho_json_add_int (b, "without_retention", unset);
       json_builder_end_object (b);
       root = json_builder_get_root (b);
       cli_print_json (root, TRUE);
