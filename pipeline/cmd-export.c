@@ -240,11 +240,7 @@ cli_command_import (int argc, char **argv)
           json_builder_add_string_value (builder, result->archive_id);
           json_builder_set_member_name (builder, "status");
           json_builder_add_string_value (builder, duplicate ? "duplicate" : "restored");
-          json_builder_set_member_name (builder, "existing");
-          if (result->existing_id)
-            json_builder_add_string_value (builder, result->existing_id);
-          else
-            json_builder_add_null_value (builder);
+          kho_json_add_string (builder, "existing", result->existing_id);
           kho_json_add_int (builder, "pages", result->pages);
           json_builder_end_object (builder);
           node = json_builder_get_root (builder);

@@ -649,23 +649,11 @@ command_search (int argc, char **argv)
           json_builder_set_member_name (builder, "score");
           json_builder_add_double_value (builder, hit->score);
           kho_json_add_int (builder, "pages", hit->page_count);
-          json_builder_set_member_name (builder, "issued");
-          if (hit->issued)
-            json_builder_add_string_value (builder, hit->issued);
-          else
-            json_builder_add_null_value (builder);
+          kho_json_add_string (builder, "issued", hit->issued);
           json_builder_set_member_name (builder, "created");
           json_builder_add_string_value (builder, hit->created ? hit->created : "");
-          json_builder_set_member_name (builder, "type");
-          if (hit->type)
-            json_builder_add_string_value (builder, hit->type);
-          else
-            json_builder_add_null_value (builder);
-          json_builder_set_member_name (builder, "number");
-          if (hit->reference)
-            json_builder_add_string_value (builder, hit->reference);
-          else
-            json_builder_add_null_value (builder);
+          kho_json_add_string (builder, "type", hit->type);
+          kho_json_add_string (builder, "number", hit->reference);
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);
