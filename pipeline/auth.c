@@ -452,14 +452,13 @@ kho_session_free (KhoSession *session)
 static char *
 random_token (void)
 {
+  const size_t size = sodium_base64_ENCODED_LEN (TOKEN_BYTES,
+                                                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   unsigned char bytes[TOKEN_BYTES];
-  char *token = g_malloc (sodium_base64_ENCODED_LEN (TOKEN_BYTES,
-                                                     sodium_base64_VARIANT_URLSAFE_NO_PADDING));
+  char *token = g_malloc (size);
 
   randombytes_buf (bytes, sizeof bytes);
-  sodium_bin2base64 (token, sodium_base64_ENCODED_LEN (TOKEN_BYTES,
-                                                       sodium_base64_VARIANT_URLSAFE_NO_PADDING),
-                     bytes, sizeof bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  sodium_bin2base64 (token, size, bytes, sizeof bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   sodium_memzero (bytes, sizeof bytes);
   return token;
 }

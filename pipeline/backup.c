@@ -11,17 +11,21 @@
 #include "store/bagit.h"
 #include "store/originals.h"
 
-/* Copies the stored file @source to @dest, checked against @sha256. */
+/* Copies the stored file @source of document @archive_id to @dest,
+ * checked against @sha256. */
 static gboolean
-copy_stored (const char *source, const char *dest, const char *sha256, KhoBackupSummary *summary,
-             GError **error)
+copy_stored (const char *archive_id, const char *source, const char *dest, const char *sha256,
+             KhoBackupSummary *summary, GError **error)
 {
   g_autofree char *folder = g_path_get_dirname (dest);
   gint64 size = 0;
 
   if (!kho_store_make_dirs (folder, error) ||
       !kho_store_copy_file (source, dest, 0444, sha256, NULL, &size, error))
-    return FALSE;
+    {
+      g_prefix_error (error, "%s: ", archive_id);
+      return FALSE;
+    }
   summary->bytes += size;
   return TRUE;
 }
@@ -46,11 +50,9 @@ copy_files (KhoArchive *archive, KhoDb *copy, const char *tmp, KhoBackupSummary 
       /* The parts of a split scan share their original. */
       if (!g_hash_table_contains (copied, doc->sha256))
         {
-          if (!copy_stored (original, original_copy, doc->sha256, summary, error))
-            {
-              g_prefix_error (error, "%s: ", doc->archive_id);
-              return FALSE;
-            }
+          if (!copy_stored (doc->archive_id, original, original_copy, doc->sha256, summary,
+                            error))
+            return FALSE;
           g_hash_table_add (copied, doc->sha256);
           summary->originals++;
         }
@@ -59,11 +61,8 @@ copy_files (KhoArchive *archive, KhoDb *copy, const char *tmp, KhoBackupSummary 
           g_autofree char *pdf = kho_store_pdf_path (archive->root, doc->archive_id);
           g_autofree char *pdf_copy = kho_store_pdf_path (tmp, doc->archive_id);
 
-          if (!copy_stored (pdf, pdf_copy, doc->pdf_sha256, summary, error))
-            {
-              g_prefix_error (error, "%s: ", doc->archive_id);
-              return FALSE;
-            }
+          if (!copy_stored (doc->archive_id, pdf, pdf_copy, doc->pdf_sha256, summary, error))
+            return FALSE;
           summary->pdfs++;
         }
     }

@@ -19,22 +19,13 @@
 #include "index/ids.h"
 #include "pipeline/cli.h"
 #include "pipeline/disposal.h"
+#include "pipeline/document.h"
 #include "pipeline/verify.h"
 
 static char *
 number_text (gint64 value)
 {
   return g_strdup_printf ("%" G_GINT64_FORMAT, value);
-}
-
-static void
-add_string_or_null (JsonBuilder *b, const char *name, const char *value)
-{
-  json_builder_set_member_name (b, name);
-  if (value)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
 }
 
 /* --- kho verify --- */
@@ -49,11 +40,11 @@ file_json (JsonBuilder *b, const char *name, const KhoVerifyFile *file)
       return;
     }
   json_builder_begin_object (b);
-  add_string_or_null (b, "path", file->path);
-  add_string_or_null (b, "status", kho_fixity_status_name (file->status));
-  add_string_or_null (b, "sha256", file->actual);
-  add_string_or_null (b, "recorded", file->expected);
-  add_string_or_null (b, "error", file->reason);
+  kho_json_add_string (b, "path", file->path);
+  kho_json_add_string (b, "status", kho_fixity_status_name (file->status));
+  kho_json_add_string (b, "sha256", file->actual);
+  kho_json_add_string (b, "recorded", file->expected);
+  kho_json_add_string (b, "error", file->reason);
   json_builder_end_object (b);
 }
 
@@ -64,12 +55,10 @@ report_json (const KhoVerifyReport *report)
   g_autoptr (JsonNode) root = NULL;
 
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "checked");
-  json_builder_add_int_value (b, report->documents->len);
+  kho_json_add_int (b, "checked", report->documents->len);
   for (int s = KHO_FIXITY_OK; s <= KHO_FIXITY_UNREADABLE; s++)
     {
-      json_builder_set_member_name (b, kho_fixity_status_name (s));
-      json_builder_add_int_value (b, report->counts[s]);
+      kho_json_add_int (b, kho_fixity_status_name (s), report->counts[s]);
     }
   json_builder_set_member_name (b, "documents");
   json_builder_begin_array (b);
@@ -78,8 +67,8 @@ report_json (const KhoVerifyReport *report)
       const KhoVerifyDocument *doc = report->documents->pdata[i];
 
       json_builder_begin_object (b);
-      add_string_or_null (b, "id", doc->archive_id);
-      add_string_or_null (b, "status", kho_fixity_status_name (doc->status));
+      kho_json_add_string (b, "id", doc->archive_id);
+      kho_json_add_string (b, "status", kho_fixity_status_name (doc->status));
       file_json (b, "original", &doc->original);
       file_json (b, "pdf", &doc->pdf);
       json_builder_end_object (b);
@@ -275,16 +264,15 @@ audit_verify (int argc, char **argv)
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "ok");
       json_builder_add_boolean_value (b, check.problem == KHO_AUDIT_OK);
-      json_builder_set_member_name (b, "entries");
-      json_builder_add_int_value (b, check.entries);
-      add_string_or_null (b, "problem", check.problem ? problem_name (check.problem) : NULL);
+      kho_json_add_int (b, "entries", check.entries);
+      kho_json_add_string (b, "problem", check.problem ? problem_name (check.problem) : NULL);
       json_builder_set_member_name (b, "bad_entry");
       if (check.problem)
         json_builder_add_int_value (b, check.bad_id);
       else
         json_builder_add_null_value (b);
-      add_string_or_null (b, "message", problem);
-      add_string_or_null (b, "head", check.problem ? NULL : check.head_hash);
+      kho_json_add_string (b, "message", problem);
+      kho_json_add_string (b, "head", check.problem ? NULL : check.head_hash);
       json_builder_end_object (b);
       root = json_builder_get_root (b);
       cli_print_json (root, TRUE);
@@ -364,21 +352,20 @@ audit_log (int argc, char **argv)
           const KhoAuditEntry *entry = entries->pdata[i];
 
           json_builder_begin_object (b);
-          json_builder_set_member_name (b, "entry");
-          json_builder_add_int_value (b, entry->id);
-          add_string_or_null (b, "time", entry->time);
-          add_string_or_null (b, "id", entry->archive_id);
-          add_string_or_null (b, "stage", entry->stage);
-          add_string_or_null (b, "status", entry->status);
+          kho_json_add_int (b, "entry", entry->id);
+          kho_json_add_string (b, "time", entry->time);
+          kho_json_add_string (b, "id", entry->archive_id);
+          kho_json_add_string (b, "stage", entry->stage);
+          kho_json_add_string (b, "status", entry->status);
           json_builder_set_member_name (b, "duration_ms");
           if (entry->duration_ms >= 0)
             json_builder_add_int_value (b, entry->duration_ms);
           else
             json_builder_add_null_value (b);
-          add_string_or_null (b, "actor", entry->actor);
-          add_string_or_null (b, "detail", entry->detail);
-          add_string_or_null (b, "prev_hash", entry->prev_hash);
-          add_string_or_null (b, "hash", entry->hash);
+          kho_json_add_string (b, "actor", entry->actor);
+          kho_json_add_string (b, "detail", entry->detail);
+          kho_json_add_string (b, "prev_hash", entry->prev_hash);
+          kho_json_add_string (b, "hash", entry->hash);
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
@@ -471,13 +458,12 @@ cli_command_retention (int argc, char **argv)
       if (b)
         {
           json_builder_begin_object (b);
-          add_string_or_null (b, "id", doc->archive_id);
-          add_string_or_null (b, "type", type);
-          add_string_or_null (b, "title", doc->title);
-          json_builder_set_member_name (b, "retention");
-          json_builder_add_int_value (b, retention.years);
-          add_string_or_null (b, "from", retention.from);
-          add_string_or_null (b, "until", retention.until);
+          kho_json_add_string (b, "id", doc->archive_id);
+          kho_json_add_string (b, "type", type);
+          kho_json_add_string (b, "title", doc->title);
+          kho_json_add_int (b, "retention", retention.years);
+          kho_json_add_string (b, "from", retention.from);
+          kho_json_add_string (b, "until", retention.until);
           json_builder_end_object (b);
         }
       else
@@ -500,8 +486,7 @@ cli_command_retention (int argc, char **argv)
       g_autoptr (JsonNode) root = NULL;
 
       json_builder_end_array (b);
-      json_builder_set_member_name (b, "without_retention");
-      json_builder_add_int_value (b, unset);
+      kho_json_add_int (b, "without_retention", unset);
       json_builder_end_object (b);
       root = json_builder_get_root (b);
       cli_print_json (root, TRUE);

@@ -13,6 +13,7 @@
 #include "index/search.h"
 #include "pipeline/backup.h"
 #include "pipeline/cli.h"
+#include "pipeline/document.h"
 #include "pipeline/exchange.h"
 #include "store/bagit.h"
 
@@ -164,12 +165,9 @@ cli_command_export (int argc, char **argv)
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "bag");
       json_builder_add_string_value (builder, bagit);
-      json_builder_set_member_name (builder, "documents");
-      json_builder_add_int_value (builder, summary.documents);
-      json_builder_set_member_name (builder, "files");
-      json_builder_add_int_value (builder, summary.files);
-      json_builder_set_member_name (builder, "bytes");
-      json_builder_add_int_value (builder, summary.bytes);
+      kho_json_add_int (builder, "documents", summary.documents);
+      kho_json_add_int (builder, "files", summary.files);
+      kho_json_add_int (builder, "bytes", summary.bytes);
       json_builder_end_object (builder);
       node = json_builder_get_root (builder);
       cli_print_json (node, FALSE);
@@ -242,13 +240,8 @@ cli_command_import (int argc, char **argv)
           json_builder_add_string_value (builder, result->archive_id);
           json_builder_set_member_name (builder, "status");
           json_builder_add_string_value (builder, duplicate ? "duplicate" : "restored");
-          json_builder_set_member_name (builder, "existing");
-          if (result->existing_id)
-            json_builder_add_string_value (builder, result->existing_id);
-          else
-            json_builder_add_null_value (builder);
-          json_builder_set_member_name (builder, "pages");
-          json_builder_add_int_value (builder, result->pages);
+          kho_json_add_string (builder, "existing", result->existing_id);
+          kho_json_add_int (builder, "pages", result->pages);
           json_builder_end_object (builder);
           node = json_builder_get_root (builder);
           cli_print_json (node, FALSE);
@@ -306,14 +299,10 @@ cli_command_backup (int argc, char **argv)
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "backup");
       json_builder_add_string_value (builder, argv[1]);
-      json_builder_set_member_name (builder, "documents");
-      json_builder_add_int_value (builder, summary.documents);
-      json_builder_set_member_name (builder, "originals");
-      json_builder_add_int_value (builder, summary.originals);
-      json_builder_set_member_name (builder, "pdfs");
-      json_builder_add_int_value (builder, summary.pdfs);
-      json_builder_set_member_name (builder, "bytes");
-      json_builder_add_int_value (builder, summary.bytes);
+      kho_json_add_int (builder, "documents", summary.documents);
+      kho_json_add_int (builder, "originals", summary.originals);
+      kho_json_add_int (builder, "pdfs", summary.pdfs);
+      kho_json_add_int (builder, "bytes", summary.bytes);
       json_builder_end_object (builder);
       node = json_builder_get_root (builder);
       cli_print_json (node, FALSE);

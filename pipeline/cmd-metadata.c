@@ -12,6 +12,7 @@
 #include "index/fields.h"
 #include "index/db.h"
 #include "pipeline/cli.h"
+#include "pipeline/document.h"
 #include "pipeline/metadata.h"
 
 /* --- kho edit --- */
@@ -171,11 +172,7 @@ extract_json (const char *file, const KhoFields *fields, const KhoClassification
   json_builder_add_string_value (b, result->reason ? result->reason : "none");
   for (guint i = 0; i < KHO_METADATA_N; i++)
     {
-      json_builder_set_member_name (b, values[i].name);
-      if (values[i].value)
-        json_builder_add_string_value (b, values[i].value);
-      else
-        json_builder_add_null_value (b);
+      kho_json_add_string (b, values[i].name, values[i].value);
     }
   json_builder_set_member_name (b, "confidence");
   json_builder_add_double_value (b, result->confidence);

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "index/queue.h"
 #include "pipeline/cli.h"
+#include "pipeline/document.h"
 #include "pipeline/watch.h"
 
 /* --- kho watch --- */
@@ -129,8 +130,7 @@ status_json (const char *inbox, gboolean watching, GArray *pids, const KhoQueueC
       if (!is_alive (pid))
         continue;
       json_builder_begin_object (b);
-      json_builder_set_member_name (b, "pid");
-      json_builder_add_int_value (b, pid);
+      kho_json_add_int (b, "pid", pid);
       json_builder_set_member_name (b, "job");
       for (guint j = 0; j < running->len; j++)
         if (((KhoJob *) running->pdata[j])->worker == pid)
@@ -161,15 +161,13 @@ status_json (const char *inbox, gboolean watching, GArray *pids, const KhoQueueC
   json_builder_begin_object (b);
   for (int i = 0; i < KHO_N_STAGES; i++)
     {
-      json_builder_set_member_name (b, kho_stages[i]);
-      json_builder_add_int_value (b, GPOINTER_TO_INT (g_hash_table_lookup (stages,
-                                                                           kho_stages[i])));
+      kho_json_add_int (b, kho_stages[i],
+                        GPOINTER_TO_INT (g_hash_table_lookup (stages, kho_stages[i])));
     }
   json_builder_end_object (b);
   json_builder_set_member_name (b, "pages_per_minute");
   json_builder_add_double_value (b, pages_per_minute);
-  json_builder_set_member_name (b, "documents");
-  json_builder_add_int_value (b, documents);
+  kho_json_add_int (b, "documents", documents);
   json_builder_set_member_name (b, "quarantine");
   json_builder_begin_array (b);
   for (guint i = 0; i < quarantine->len; i++)
@@ -177,8 +175,7 @@ status_json (const char *inbox, gboolean watching, GArray *pids, const KhoQueueC
       KhoJob *job = quarantine->pdata[i];
 
       json_builder_begin_object (b);
-      json_builder_set_member_name (b, "job");
-      json_builder_add_int_value (b, job->id);
+      kho_json_add_int (b, "job", job->id);
       json_builder_set_member_name (b, "file");
       json_builder_add_string_value (b, job->name);
       json_builder_set_member_name (b, "path");
@@ -187,10 +184,8 @@ status_json (const char *inbox, gboolean watching, GArray *pids, const KhoQueueC
       json_builder_add_string_value (b, job->stage);
       json_builder_set_member_name (b, "error");
       json_builder_add_string_value (b, job->error);
-      json_builder_set_member_name (b, "attempts");
-      json_builder_add_int_value (b, job->attempts);
-      json_builder_set_member_name (b, "orphaned");
-      json_builder_add_int_value (b, job->orphaned);
+      kho_json_add_int (b, "attempts", job->attempts);
+      kho_json_add_int (b, "orphaned", job->orphaned);
       json_builder_set_member_name (b, "time");
       json_builder_add_string_value (b, job->updated);
       json_builder_end_object (b);

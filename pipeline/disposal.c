@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include <glib/gi18n-lib.h>
+#include "pipeline/document.h"
 #include "store/originals.h"
 
 G_DEFINE_QUARK (kho-disposal-error-quark, kho_disposal_error)
@@ -124,17 +125,10 @@ tombstone (const KhoDocument *doc, const KhoRetention *retention, const char *re
   json_builder_add_string_value (b, doc->archive_id);
   json_builder_set_member_name (b, "sha256");
   json_builder_add_string_value (b, doc->sha256);
-  json_builder_set_member_name (b, "part");
-  json_builder_add_int_value (b, doc->part);
-  json_builder_set_member_name (b, "size");
-  json_builder_add_int_value (b, doc->size);
-  json_builder_set_member_name (b, "pdf_sha256");
-  if (doc->pdf_sha256)
-    json_builder_add_string_value (b, doc->pdf_sha256);
-  else
-    json_builder_add_null_value (b);
-  json_builder_set_member_name (b, "pdf_size");
-  json_builder_add_int_value (b, doc->pdf_sha256 ? doc->pdf_size : 0);
+  kho_json_add_int (b, "part", doc->part);
+  kho_json_add_int (b, "size", doc->size);
+  kho_json_add_string (b, "pdf_sha256", doc->pdf_sha256);
+  kho_json_add_int (b, "pdf_size", doc->pdf_sha256 ? doc->pdf_size : 0);
   json_builder_set_member_name (b, "file_name");
   json_builder_add_string_value (b, doc->file_name);
   json_builder_set_member_name (b, "retention");
@@ -142,11 +136,7 @@ tombstone (const KhoDocument *doc, const KhoRetention *retention, const char *re
     json_builder_add_int_value (b, retention->years);
   else
     json_builder_add_null_value (b);
-  json_builder_set_member_name (b, "until");
-  if (retention->until)
-    json_builder_add_string_value (b, retention->until);
-  else
-    json_builder_add_null_value (b);
+  kho_json_add_string (b, "until", retention->until);
   json_builder_set_member_name (b, "reason");
   json_builder_add_string_value (b, reason);
   json_builder_set_member_name (b, "forced");

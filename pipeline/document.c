@@ -24,8 +24,8 @@ kho_json_add_string (JsonBuilder *builder, const char *name, const char *value)
     json_builder_add_null_value (builder);
 }
 
-static void
-add_int (JsonBuilder *builder, const char *name, gint64 value)
+void
+kho_json_add_int (JsonBuilder *builder, const char *name, gint64 value)
 {
   json_builder_set_member_name (builder, name);
   json_builder_add_int_value (builder, value);
@@ -90,7 +90,7 @@ add_file (JsonBuilder *builder, const char *sha256, gint64 size, const char *pat
 {
   json_builder_begin_object (builder);
   kho_json_add_string (builder, "sha256", sha256);
-  add_int (builder, "size", size);
+  kho_json_add_int (builder, "size", size);
   if (path)
     kho_json_add_string (builder, "path", path);
   json_builder_end_object (builder);
@@ -113,14 +113,14 @@ kho_document_json (KhoArchive *archive, KhoDocument *doc, GPtrArray *pages, GPtr
   kho_json_add_string (builder, "file_name", doc->file_name);
   kho_json_add_string (builder, "format", doc->format);
   kho_json_add_string (builder, "language", doc->language);
-  add_int (builder, "page_count", doc->page_count);
+  kho_json_add_int (builder, "page_count", doc->page_count);
   kho_json_add_string (builder, "issued", doc->issued);
   kho_json_add_string (builder, "created", doc->created);
-  add_int (builder, "part", doc->part);
+  kho_json_add_int (builder, "part", doc->part);
   if (doc->part > 0)
     {
-      add_int (builder, "first_page", doc->first_page);
-      add_int (builder, "last_page", doc->last_page);
+      kho_json_add_int (builder, "first_page", doc->first_page);
+      kho_json_add_int (builder, "last_page", doc->last_page);
     }
   add_fields (builder, fields);
   json_builder_set_member_name (builder, "tags");
@@ -151,11 +151,11 @@ kho_document_json (KhoArchive *archive, KhoDocument *doc, GPtrArray *pages, GPtr
       KhoPageRow *page = g_ptr_array_index (pages, i);
 
       json_builder_begin_object (builder);
-      add_int (builder, "number", page->number);
-      add_int (builder, "width", page->width);
-      add_int (builder, "height", page->height);
-      add_int (builder, "dpi", page->dpi);
-      add_int (builder, "rotation", page->rotation);
+      kho_json_add_int (builder, "number", page->number);
+      kho_json_add_int (builder, "width", page->width);
+      kho_json_add_int (builder, "height", page->height);
+      kho_json_add_int (builder, "dpi", page->dpi);
+      kho_json_add_int (builder, "rotation", page->rotation);
       json_builder_set_member_name (builder, "skew");
       json_builder_add_double_value (builder, page->skew);
       kho_json_add_string (builder, "text_source", page->text_source);
@@ -163,7 +163,7 @@ kho_document_json (KhoArchive *archive, KhoDocument *doc, GPtrArray *pages, GPtr
       json_builder_add_double_value (builder, page->confidence);
       json_builder_set_member_name (builder, "blank");
       json_builder_add_boolean_value (builder, page->blank);
-      add_int (builder, "characters", g_utf8_strlen (page->text, -1));
+      kho_json_add_int (builder, "characters", g_utf8_strlen (page->text, -1));
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);

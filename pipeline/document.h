@@ -20,6 +20,8 @@ JsonNode *kho_document_json_load (KhoArchive *archive, KhoDocument *doc, gboolea
 
 /* Adds member @name with @value, or null when @value is NULL. */
 void kho_json_add_string (JsonBuilder *builder, const char *name, const char *value);
+/* Adds member @name with @value. */
+void kho_json_add_int (JsonBuilder *builder, const char *name, gint64 value);
 
 /* The value of field @name in @fields (KhoFieldRow*), or NULL. */
 const char *kho_document_field (GPtrArray *fields, const char *name);

@@ -294,15 +294,13 @@ on_result (const KhoIngestResult *result, gpointer data)
         json_builder_add_string_value (builder, result->error);
       else
         json_builder_add_null_value (builder);
-      json_builder_set_member_name (builder, "pages");
-      json_builder_add_int_value (builder, result->pages);
+      kho_json_add_int (builder, "pages", result->pages);
       json_builder_set_member_name (builder, "sha256");
       if (result->sha256)
         json_builder_add_string_value (builder, result->sha256);
       else
         json_builder_add_null_value (builder);
-      json_builder_set_member_name (builder, "elapsed_ms");
-      json_builder_add_int_value (builder, result->elapsed_ms);
+      kho_json_add_int (builder, "elapsed_ms", result->elapsed_ms);
       json_builder_end_object (builder);
       node = json_builder_get_root (builder);
       cli_print_json (node, FALSE);
@@ -620,8 +618,7 @@ command_search (int argc, char **argv)
           KhoSearchHit *hit = g_ptr_array_index (hits, i);
 
           json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "rank");
-          json_builder_add_int_value (builder, offset + (int) i + 1);
+          kho_json_add_int (builder, "rank", offset + (int) i + 1);
           json_builder_set_member_name (builder, "id");
           json_builder_add_string_value (builder, hit->archive_id);
           json_builder_set_member_name (builder, "title");
@@ -630,25 +627,12 @@ command_search (int argc, char **argv)
           json_builder_add_string_value (builder, hit->snippet ? hit->snippet : "");
           json_builder_set_member_name (builder, "score");
           json_builder_add_double_value (builder, hit->score);
-          json_builder_set_member_name (builder, "pages");
-          json_builder_add_int_value (builder, hit->page_count);
-          json_builder_set_member_name (builder, "issued");
-          if (hit->issued)
-            json_builder_add_string_value (builder, hit->issued);
-          else
-            json_builder_add_null_value (builder);
+          kho_json_add_int (builder, "pages", hit->page_count);
+          kho_json_add_string (builder, "issued", hit->issued);
           json_builder_set_member_name (builder, "created");
           json_builder_add_string_value (builder, hit->created ? hit->created : "");
-          json_builder_set_member_name (builder, "type");
-          if (hit->type)
-            json_builder_add_string_value (builder, hit->type);
-          else
-            json_builder_add_null_value (builder);
-          json_builder_set_member_name (builder, "number");
-          if (hit->reference)
-            json_builder_add_string_value (builder, hit->reference);
-          else
-            json_builder_add_null_value (builder);
+          kho_json_add_string (builder, "type", hit->type);
+          kho_json_add_string (builder, "number", hit->reference);
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);

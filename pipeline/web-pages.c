@@ -15,6 +15,7 @@
 
 #include "index/db.h"
 #include "index/queue.h"
+#include "pipeline/document.h"
 #include "pipeline/metadata.h"
 #include "store/originals.h"
 
@@ -435,19 +436,6 @@ field_label (const char *name)
   return name;
 }
 
-static const char *
-find_field (GPtrArray *fields, const char *name)
-{
-  for (guint i = 0; fields && i < fields->len; i++)
-    {
-      KhoFieldRow *row = fields->pdata[i];
-
-      if (strcmp (row->name, name) == 0)
-        return row->value;
-    }
-  return NULL;
-}
-
 static void
 append_row (GString *out, const char *label, const char *value)
 {
@@ -502,7 +490,7 @@ append_edit_form (KhoWebRequest *request, GString *out, KhoDocument *doc, GPtrAr
   for (int i = 0; i < KHO_METADATA_N_EDITABLE; i++)
     {
       const char *name = kho_metadata_editable[i];
-      g_autofree char *value = field_display (name, find_field (fields, name));
+      g_autofree char *value = field_display (name, kho_document_field (fields, name));
 
       g_string_append_printf (out, "<div class=\"field\"><label for=\"f-%s\">", name);
       kho_web_escape (out, field_label (name));
@@ -528,7 +516,7 @@ render_document (KhoWebRequest *request, KhoDocument *doc, guint status, const c
   g_autoptr (GPtrArray) fields = kho_db_get_fields (db, doc->id, &error);
   g_autoptr (GPtrArray) pages = fields ? kho_db_get_pages (db, doc->id, &error) : NULL;
   g_autoptr (GPtrArray) tags = pages ? kho_db_get_tags (db, doc->id, &error) : NULL;
-  const char *subject = find_field (fields, "subject");
+  const char *subject = kho_document_field (fields, "subject");
   const char *title = doc->title && *doc->title ? doc->title : subject ? subject : doc->archive_id;
   GString *body;
   g_autofree char *uri_id = g_uri_escape_string (doc->archive_id, NULL, FALSE);
@@ -685,7 +673,7 @@ kho_web_page_edit (KhoWebRequest *request, const char *reference)
       {
         const char *name = kho_metadata_editable[i];
         const char *given = request->form ? g_hash_table_lookup (request->form, name) : NULL;
-        g_autofree char *current = field_display (name, find_field (fields, name));
+        g_autofree char *current = field_display (name, kho_document_field (fields, name));
         g_autofree char *type_code = NULL;
         KhoMetadataEdit edit = { 0 };
 
