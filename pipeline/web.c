@@ -151,8 +151,7 @@ send_json_error (KhoWebRequest *request, guint status, const char *message)
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "error");
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "status");
-  json_builder_add_int_value (builder, status);
+  kho_json_add_int (builder, "status", status);
   json_builder_set_member_name (builder, "code");
   json_builder_add_string_value (builder, error_code (status));
   json_builder_set_member_name (builder, "message");
@@ -915,12 +914,9 @@ api_search (KhoWebRequest *request)
     }
   json_builder_begin_object (builder);
   kho_json_add_string (builder, "query", q ? q : "");
-  json_builder_set_member_name (builder, "page");
-  json_builder_add_int_value (builder, results.page);
-  json_builder_set_member_name (builder, "per_page");
-  json_builder_add_int_value (builder, results.per_page);
-  json_builder_set_member_name (builder, "total");
-  json_builder_add_int_value (builder, results.total);
+  kho_json_add_int (builder, "page", results.page);
+  kho_json_add_int (builder, "per_page", results.per_page);
+  kho_json_add_int (builder, "total", results.total);
   json_builder_set_member_name (builder, "results");
   json_builder_begin_array (builder);
   for (guint i = 0; i < results.hits->len; i++)
@@ -934,8 +930,7 @@ api_search (KhoWebRequest *request)
       kho_json_add_string (builder, "number", hit->reference);
       kho_json_add_string (builder, "issued", hit->issued);
       kho_json_add_string (builder, "issuer", hit->issuer);
-      json_builder_set_member_name (builder, "pages");
-      json_builder_add_int_value (builder, hit->page_count);
+      kho_json_add_int (builder, "pages", hit->page_count);
       {
         GString *snippet = g_string_new (NULL);
 
@@ -960,8 +955,7 @@ api_search (KhoWebRequest *request)
         {
           KhoSearchFacet *facet = results.facets[f]->pdata[i];
 
-          json_builder_set_member_name (builder, facet->value ? facet->value : "");
-          json_builder_add_int_value (builder, facet->count);
+          kho_json_add_int (builder, facet->value ? facet->value : "", facet->count);
         }
       json_builder_end_object (builder);
     }
