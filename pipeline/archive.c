@@ -49,6 +49,10 @@ load_config (KhoArchive *archive, GKeyFile *keys, GError **error)
   if (archive->page_timeout_s <= 0)
     archive->page_timeout_s = 300;
   archive->workers = MAX (0, g_key_file_get_integer (keys, "pipeline", "workers", NULL));
+  archive->organization = g_key_file_get_string (keys, "archive", "organization", NULL);
+  archive->serve_read = g_key_file_get_string (keys, "serve", "read", NULL);
+  if (archive->serve_read)
+    g_strstrip (archive->serve_read);
 
   archive->inbox = g_key_file_get_string (keys, "watch", "inbox", NULL);
   if (archive->inbox == NULL || !*archive->inbox)
@@ -203,5 +207,7 @@ kho_archive_free (KhoArchive *archive)
   g_free (archive->root);
   g_free (archive->prefix);
   g_free (archive->languages);
+  g_free (archive->organization);
+  g_free (archive->serve_read);
   g_free (archive);
 }

@@ -25,6 +25,8 @@ typedef struct {
   char *languages;     /* Tesseract languages, e.g. "vie" */
   int page_timeout_s;  /* OCR time limit per page */
   int workers;         /* 0: one per core */
+  char *organization;  /* [archive] organization, who keeps it; NULL: not said */
+  char *serve_read;    /* [serve] read: "open" or "login"; NULL: not said */
   /* kho watch ([watch] and [tags] in kho.conf) */
   char *inbox;         /* the watched folder; default ARCHIVE/inbox */
   int settle_ms;       /* a file is taken when unchanged this long */

@@ -139,16 +139,9 @@ cli_command_export (int argc, char **argv)
     }
   if (organization == NULL)
     {
-      g_autofree char *config = g_build_filename (archive->root, "kho.conf", NULL);
-      g_autoptr (GKeyFile) keys = g_key_file_new ();
-
-      if (g_key_file_load_from_file (keys, config, G_KEY_FILE_NONE, NULL))
-        source = g_key_file_get_string (keys, "archive", "organization", NULL);
-      if (source == NULL || *source == '\0')
-        {
-          g_free (source);
-          source = g_strdup_printf ("kho %s", archive->prefix);
-        }
+      source = archive->organization && *archive->organization
+                 ? g_strdup (archive->organization)
+                 : g_strdup_printf ("kho %s", archive->prefix);
     }
   if (!kho_exchange_export (archive, ids, bagit, organization ? organization : source, &summary,
                             &error))

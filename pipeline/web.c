@@ -1193,24 +1193,13 @@ on_early_request (SoupServer *server G_GNUC_UNUSED, SoupServerMessage *msg, cons
     }
 }
 
-static char *
-read_setting (KhoArchive *archive, const char *group, const char *key)
-{
-  g_autofree char *path = g_build_filename (archive->root, "kho.conf", NULL);
-  g_autoptr (GKeyFile) keys = g_key_file_new ();
-
-  if (!g_key_file_load_from_file (keys, path, G_KEY_FILE_NONE, NULL))
-    return NULL;
-  return g_key_file_get_string (keys, group, key, NULL);
-}
-
 KhoWeb *
 kho_web_new (KhoArchive *archive, GError **error)
 {
   KhoWeb *web;
-  g_autofree char *read = read_setting (archive, "serve", "read");
+  const char *read = archive->serve_read;
 
-  if (read && strcmp (g_strstrip (read), "open") != 0 && strcmp (read, "login") != 0)
+  if (read && strcmp (read, "open") != 0 && strcmp (read, "login") != 0)
     {
       g_set_error (error, KHO_ARCHIVE_ERROR, KHO_ARCHIVE_ERROR_CONFIG,
                    _("kho.conf: [serve] read must be open or login, not “%s”"), read);
